@@ -1,0 +1,93 @@
+package apiserver
+
+import (
+	"context"
+
+	"github.com/kubemem/kubemem/types"
+	"github.com/kubemem/kubemem/watch"
+)
+
+// ResourceClient runs the verbs of one resource, in one namespace or across all (like client-go's dynamic client).
+// It is a small immutable value: make one per resource and namespace and reuse it. Safe for concurrent use.
+type ResourceClient struct {
+	s   *Server
+	r   *Resource
+	err error // set when the resource is unknown; every verb returns it
+	ns  string
+}
+
+// Resource returns a client for gvr across all namespaces (or for a cluster-scoped resource). An unknown resource
+// gives a client whose every verb fails with 404 NotFound.
+func (s *Server) Resource(gvr types.GroupVersionResource) *ResourceClient {
+	r, err := s.lookup(gvr)
+	return &ResourceClient{s: s, r: r, err: err}
+}
+
+// Namespace returns a client for the same resource scoped to namespace ns.
+func (c *ResourceClient) Namespace(ns string) *ResourceClient {
+	cp := *c
+	cp.ns = ns
+	return &cp
+}
+
+// Create stores a new object and returns it as stored: with uid, creationTimestamp, resourceVersion and, for
+// generateName, its name. With dryRun ["All"] nothing is stored.
+func (c *ResourceClient) Create(ctx context.Context, obj *types.Object, opts CreateOptions) (*types.Object, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return c.s.create(c.r, c.ns, obj, opts)
+}
+
+// Get returns the object name. The result is immutable and shared; no copy is made.
+func (c *ResourceClient) Get(ctx context.Context, name string, opts GetOptions) (*types.Object, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.s.get(ctx, c.r, c.ns, name, opts)
+}
+
+// List returns the objects the options select, as one page when opts.Limit is set.
+func (c *ResourceClient) List(ctx context.Context, opts ListOptions) (*types.List, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.s.list(ctx, c.r, c.ns, opts)
+}
+
+// Watch starts a watch; it ends when ctx is done, when stopped, or after opts.TimeoutSeconds.
+func (c *ResourceClient) Watch(ctx context.Context, opts ListOptions) (watch.Interface, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.s.watchResource(ctx, c.r, c.ns, opts)
+}
+
+// Update replaces an object. With metadata.resourceVersion set it succeeds only if that is still the object's
+// version (else 409 Conflict); without it, the latest version is overwritten where the kind allows that.
+func (c *ResourceClient) Update(ctx context.Context, obj *types.Object, opts UpdateOptions) (*types.Object, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	o, _, err := c.s.update(ctx, c.r, c.ns, obj, opts)
+	return o, err
+}
+
+// Delete removes the object name and returns its last state, whose resourceVersion is the deletion's.
+func (c *ResourceClient) Delete(ctx context.Context, name string, opts DeleteOptions) (*types.Object, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.s.delete(ctx, c.r, c.ns, name, opts)
+}
+
+// DeleteCollection deletes every object listOpts selects and returns them.
+func (c *ResourceClient) DeleteCollection(ctx context.Context, opts DeleteOptions, listOpts ListOptions) (*types.List, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c.s.deleteCollection(ctx, c.r, c.ns, opts, listOpts)
+}

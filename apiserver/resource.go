@@ -1,0 +1,138 @@
+package apiserver
+
+import (
+	"github.com/kubemem/kubemem/types"
+)
+
+// GenerationRule says when a kind's metadata.generation is set and bumped (each kind's strategy decides in
+// kube-apiserver; SEMANTICS V-1).
+type GenerationRule uint8
+
+const (
+	// GenerationNone leaves metadata.generation unset.
+	GenerationNone GenerationRule = iota
+	// GenerationSpec sets generation 1 on create and bumps it when spec changes.
+	GenerationSpec
+	// GenerationSpecOrAnnotations bumps generation when spec or metadata.annotations change (deployments).
+	GenerationSpecOrAnnotations
+	// GenerationBody bumps generation when anything outside metadata and status changes (kinds without spec, such
+	// as endpointslices).
+	GenerationBody
+)
+
+// NameRule is how a kind validates metadata.name.
+type NameRule uint8
+
+const (
+	// NameDNSSubdomain: an RFC 1123 subdomain (most kinds).
+	NameDNSSubdomain NameRule = iota
+	// NameDNSLabel: an RFC 1123 label (namespaces).
+	NameDNSLabel
+	// NameDNS1035Label: an RFC 1035 label (services).
+	NameDNS1035Label
+	// NamePathSegment: anything usable as a path segment (RBAC kinds).
+	NamePathSegment
+)
+
+// Resource describes one served resource: its names, scope and the strategy rules the verbs apply. A Resource is
+// immutable once registered.
+type Resource struct {
+	// GVR is the group, version and plural resource name.
+	GVR types.GroupVersionResource
+	// Kind is the kind of the objects, ListKind the kind of lists (Kind+"List" when empty).
+	Kind, ListKind string
+	// Singular is the singular name, ShortNames the kubectl short names, Categories the kubectl categories
+	// (such as "all").
+	Singular   string
+	ShortNames []string
+	Categories []string
+	// Namespaced reports whether objects live in namespaces.
+	Namespaced bool
+	// Subresources lists the served subresources, such as "status" and "scale".
+	Subresources []string
+	// AllowCreateOnUpdate lets an update of a missing object create it (SEMANTICS W-5).
+	AllowCreateOnUpdate bool
+	// AllowUnconditionalUpdate lets an update without metadata.resourceVersion overwrite the latest version
+	// (SEMANTICS W-4).
+	AllowUnconditionalUpdate bool
+	// ReturnDeletedObject makes a delete answer with the deleted object instead of a Success status (W-7).
+	ReturnDeletedObject bool
+	// Generation is when metadata.generation is set and bumped.
+	Generation GenerationRule
+	// Name is how metadata.name is validated.
+	Name NameRule
+	// Fields lists the field selector paths the kind supports besides metadata.name and metadata.namespace.
+	Fields []string
+
+	prefix string // storage key prefix: "/<group or core>/<resource>/"
+}
+
+// GroupResource returns the group and resource, the form error messages use ("pods", "deployments.apps").
+func (r *Resource) GroupResource() types.GroupResource { return r.GVR.GroupResource() }
+
+// GroupKind returns the group and kind, the form Invalid errors use ("Pod", "Deployment.apps").
+func (r *Resource) GroupKind() types.GroupKind {
+	return types.GroupKind{Group: r.GVR.Group, Kind: r.Kind}
+}
+
+// TypeMeta returns the kind and apiVersion of the resource's objects.
+func (r *Resource) TypeMeta() types.TypeMeta {
+	return types.TypeMeta{Kind: r.Kind, APIVersion: r.GVR.GroupVersion().String()}
+}
+
+// ListTypeMeta returns the kind and apiVersion of the resource's lists.
+func (r *Resource) ListTypeMeta() types.TypeMeta {
+	return types.TypeMeta{Kind: r.ListKind, APIVersion: r.GVR.GroupVersion().String()}
+}
+
+// HasSubresource reports whether the resource serves the named subresource.
+func (r *Resource) HasSubresource(name string) bool {
+	for _, s := range r.Subresources {
+		if s == name {
+			return true
+		}
+	}
+	return false
+}
+
+// supportsField reports whether a field selector may name field.
+func (r *Resource) supportsField(field string) bool {
+	if field == "metadata.name" || field == "metadata.namespace" {
+		return true
+	}
+	for _, f := range r.Fields {
+		if f == field {
+			return true
+		}
+	}
+	return false
+}
+
+// complete fills derived fields.
+func (r *Resource) complete() {
+	if r.ListKind == "" {
+		r.ListKind = r.Kind + "List"
+	}
+	group := r.GVR.Group
+	if group == "" {
+		group = "core"
+	}
+	r.prefix = "/" + group + "/" + r.GVR.Resource + "/"
+}
+
+// collectionPrefix returns the key prefix of the objects of namespace ns ("" for all namespaces or for a
+// cluster-scoped resource).
+func (r *Resource) collectionPrefix(ns string) string {
+	if !r.Namespaced || ns == "" {
+		return r.prefix
+	}
+	return r.prefix + ns + "/"
+}
+
+// key returns the storage key of an object. Keys sort byte-wise by "<namespace>/<name>" (SEMANTICS S-4).
+func (r *Resource) key(ns, name string) string {
+	if !r.Namespaced {
+		return r.prefix + name
+	}
+	return r.prefix + ns + "/" + name
+}

@@ -1,0 +1,100 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/kubemem/kubemem/store"
+	"github.com/kubemem/kubemem/types"
+)
+
+// update implements the update verb (SEMANTICS W-2 to W-6): optimistic concurrency on metadata.resourceVersion,
+// unconditional updates where the kind allows them (retried internally on concurrent writes), create-on-update where
+// the kind allows it, and no new revision when nothing changes.
+func (s *Server) update(ctx context.Context, r *Resource, ns string, obj *types.Object, opts UpdateOptions) (*types.Object, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	dryRun, err := parseDryRun(opts.DryRun)
+	if err != nil {
+		return nil, false, err
+	}
+	if obj, err = checkType(r, obj); err != nil {
+		return nil, false, err
+	}
+	m := obj.Meta()
+	if err := checkNamespace(r, ns, &m); err != nil {
+		return nil, false, err
+	}
+	if m.Name == "" {
+		return nil, false, types.NewInvalid(r.GroupKind(), "", types.FieldErrorList{types.FieldRequired(types.NewFieldPath("metadata", "name"), "name is required")})
+	}
+	key := r.key(m.Namespace, m.Name)
+	var wantRV int64
+	if m.ResourceVersion != "" {
+		if wantRV, err = strconv.ParseInt(m.ResourceVersion, 10, 64); err != nil || wantRV <= 0 {
+			return nil, false, types.NewInvalid(r.GroupKind(), m.Name, types.FieldErrorList{
+				types.FieldInvalid(types.NewFieldPath("metadata", "resourceVersion"), m.ResourceVersion, "must be a valid resourceVersion")})
+		}
+	}
+	for {
+		cur, found, err := s.store.Get(key, store.ReadOptions{})
+		if err != nil {
+			return nil, false, readError(err)
+		}
+		if !found {
+			if !r.AllowCreateOnUpdate {
+				return nil, false, types.NewNotFound(r.GroupResource(), m.Name)
+			}
+			if wantRV != 0 {
+				// The object the client read is gone.
+				return nil, false, types.NewNotFound(r.GroupResource(), m.Name)
+			}
+			created, err := s.create(r, m.Namespace, obj.WithMeta(m), CreateOptions(opts))
+			if err == nil || !types.IsAlreadyExists(err) {
+				return created, err == nil, err
+			}
+			continue // created concurrently: update it instead
+		}
+		if wantRV == 0 && !r.AllowUnconditionalUpdate {
+			return nil, false, types.NewUpdateRequiresResourceVersion(r.GroupResource(), m.Name)
+		}
+		if wantRV != 0 && wantRV != cur.ModRevision {
+			return nil, false, types.NewOptimisticLockConflict(r.GroupResource(), m.Name)
+		}
+		old := cur.Value
+		if m.UID != "" && m.UID != old.UID() {
+			return nil, false, types.NewConflict(r.GroupResource(), m.Name, errors.New("Precondition failed: UID in precondition: "+m.UID+", UID in object meta: "+old.UID()))
+		}
+		next := m // m is our own copy (Object.Meta deep-copies)
+		next.UID = old.UID()
+		next.CreationTimestamp = old.CreationTimestamp()
+		next.DeletionTimestamp = old.DeletionTimestamp()
+		next.DeletionGracePeriodSeconds = old.DeletionGracePeriodSeconds()
+		next.SelfLink = ""
+		next.GenerateName = old.GenerateName()
+		next.ResourceVersion = old.ResourceVersion()
+		applyStrategyMeta(r, &next)
+		next.Generation = nextGeneration(r, old, obj, next.Annotations)
+		updated := obj.WithMetaNoCopy(next)
+		if updated.SameContent(old) {
+			return old, false, nil // W-6: no new revision, no event
+		}
+		if dryRun {
+			return updated, false, nil
+		}
+		kv, err := s.store.Update(key, updated, cur.ModRevision)
+		switch {
+		case err == nil:
+			return kv.Value, false, nil
+		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrKeyNotFound):
+			if wantRV != 0 {
+				return nil, false, types.NewOptimisticLockConflict(r.GroupResource(), m.Name)
+			}
+			continue // W-4: unconditional updates retry on concurrent writes
+		default:
+			return nil, false, readError(err)
+		}
+	}
+}

@@ -1,0 +1,209 @@
+package store
+
+import "strings"
+
+// Match says how a read's revision is interpreted.
+type Match uint8
+
+const (
+	// NotOlderThan serves the current state, which must be at least the requested revision.
+	NotOlderThan Match = iota
+	// Exact serves the state at exactly the requested revision, which must be retained.
+	Exact
+)
+
+// ReadOptions selects the revision of a read. The zero value reads the current state.
+type ReadOptions struct {
+	// Revision is the revision asked for; zero means the current one.
+	Revision int64
+	// Match says whether Revision is a lower bound (NotOlderThan, the default) or exact.
+	Match Match
+}
+
+// RangeOptions selects what Range returns. The zero value returns every live key under the prefix at the current
+// revision.
+type RangeOptions[V any] struct {
+	ReadOptions
+	// Start is the first key to consider (inclusive); it must lie under the prefix. Empty means the prefix itself.
+	Start string
+	// Limit is the most key-values to return; zero means no limit.
+	Limit int
+	// Term, if set, restricts the scan to keys the secondary index lists under this term. Filter must then reject
+	// values without the term: the index is a superset.
+	Term string
+	// Filter, if set, is called for each live key-value in key order; only those it accepts are returned and count
+	// against Limit.
+	Filter func(kv *KeyValue[V]) bool
+	// CountRemaining asks for Remaining: the number of live keys after the last returned one (only meaningful
+	// without Filter).
+	CountRemaining bool
+}
+
+// RangeResult is a page of key-values in key order.
+type RangeResult[V any] struct {
+	KVs []KeyValue[V]
+	// Revision is the revision the page was read at.
+	Revision int64
+	// More reports whether keys after the last returned one may match; continue from NextStart.
+	More bool
+	// NextStart is the key to pass as Start to read the next page, when More is set.
+	NextStart string
+	// Remaining is the count of live keys after this page, when CountRemaining was set and More is true.
+	Remaining int64
+}
+
+// Snapshot is a consistent read-only view of the store at one revision. It is immutable and safe for concurrent
+// use; it stays readable until compaction passes its revision (then reads fail with ErrCompacted).
+type Snapshot[V any] struct {
+	store *Store[V]
+	st    *state[V]
+}
+
+// Snapshot returns a view of the current state in O(1).
+func (s *Store[V]) Snapshot() *Snapshot[V] { return &Snapshot[V]{store: s, st: s.cur.Load()} }
+
+// Revision returns the revision the snapshot shows.
+func (sn *Snapshot[V]) Revision() int64 { return sn.st.rev }
+
+// Get returns the live value of key at the snapshot's revision.
+func (sn *Snapshot[V]) Get(key string) (KeyValue[V], bool, error) {
+	return sn.store.get(sn.st, key, sn.st.rev)
+}
+
+// Range returns the live key-values under prefix at the snapshot's revision; opts.ReadOptions is ignored.
+func (sn *Snapshot[V]) Range(prefix string, opts RangeOptions[V]) (RangeResult[V], error) {
+	return sn.store.rangeAt(sn.st, prefix, sn.st.rev, opts)
+}
+
+// resolve returns the state and revision a read with opts is served at.
+func (s *Store[V]) resolve(opts ReadOptions) (*state[V], int64, error) {
+	st := s.cur.Load()
+	if opts.Revision == 0 {
+		return st, st.rev, nil
+	}
+	if opts.Revision > st.rev {
+		return nil, 0, &RevisionError{Err: ErrFutureRevision, Requested: opts.Revision, Floor: s.floor.Load(), Current: st.rev}
+	}
+	if opts.Match == NotOlderThan {
+		return st, st.rev, nil
+	}
+	if f := s.floor.Load(); opts.Revision < f {
+		return nil, 0, &RevisionError{Err: ErrCompacted, Requested: opts.Revision, Floor: f, Current: st.rev}
+	}
+	return st, opts.Revision, nil
+}
+
+// checkFloor reports ErrCompacted when compaction passed rev while a read at rev was running.
+func (s *Store[V]) checkFloor(rev int64) error {
+	if f := s.floor.Load(); rev < f {
+		return &RevisionError{Err: ErrCompacted, Requested: rev, Floor: f, Current: s.Revision()}
+	}
+	return nil
+}
+
+// Get returns the live value of key, read as opts says. found is false when the key holds no live value then.
+func (s *Store[V]) Get(key string, opts ReadOptions) (kv KeyValue[V], found bool, err error) {
+	st, rev, err := s.resolve(opts)
+	if err != nil {
+		return KeyValue[V]{}, false, err
+	}
+	return s.get(st, key, rev)
+}
+
+func (s *Store[V]) get(st *state[V], key string, rev int64) (KeyValue[V], bool, error) {
+	item, ok := st.tree.Get(treeItem[V]{key: key})
+	if !ok {
+		return KeyValue[V]{}, false, s.checkFloor(rev)
+	}
+	v := item.ki.at(rev)
+	if err := s.checkFloor(rev); err != nil {
+		return KeyValue[V]{}, false, err
+	}
+	if v == nil || v.deleted {
+		return KeyValue[V]{}, false, nil
+	}
+	return KeyValue[V]{Key: item.key, Value: v.value, CreateRevision: v.create, ModRevision: v.rev}, true, nil
+}
+
+// Range returns the live key-values whose keys start with prefix, in key order, read as opts says.
+func (s *Store[V]) Range(prefix string, opts RangeOptions[V]) (RangeResult[V], error) {
+	st, rev, err := s.resolve(opts.ReadOptions)
+	if err != nil {
+		return RangeResult[V]{}, err
+	}
+	return s.rangeAt(st, prefix, rev, opts)
+}
+
+func (s *Store[V]) rangeAt(st *state[V], prefix string, rev int64, opts RangeOptions[V]) (RangeResult[V], error) {
+	start := prefix
+	if opts.Start > start {
+		start = opts.Start
+	}
+	res := RangeResult[V]{Revision: rev}
+	if opts.Limit > 0 && opts.Limit <= 1024 {
+		res.KVs = make([]KeyValue[V], 0, opts.Limit)
+	}
+	var last string
+	visit := func(ki *keyIndex[V]) bool {
+		v := ki.at(rev)
+		if v == nil || v.deleted {
+			return true
+		}
+		if opts.Limit > 0 && len(res.KVs) >= opts.Limit {
+			// One more live (and, with a filter, matching) key exists: there is a next page.
+			if opts.Filter != nil {
+				kv := KeyValue[V]{Key: ki.key, Value: v.value, CreateRevision: v.create, ModRevision: v.rev}
+				if !opts.Filter(&kv) {
+					return true
+				}
+			}
+			res.More = true
+			if !opts.CountRemaining || opts.Filter != nil {
+				return false
+			}
+			res.Remaining++
+			return true
+		}
+		kv := KeyValue[V]{Key: ki.key, Value: v.value, CreateRevision: v.create, ModRevision: v.rev}
+		if opts.Filter != nil && !opts.Filter(&kv) {
+			return true
+		}
+		res.KVs = append(res.KVs, kv)
+		last = ki.key
+		return true
+	}
+	if opts.Term == "" {
+		st.tree.AscendGreaterOrEqual(treeItem[V]{key: start}, func(it treeItem[V]) bool {
+			if !strings.HasPrefix(it.key, prefix) {
+				return false
+			}
+			return visit(it.ki)
+		})
+	} else {
+		ascendTerm(st, opts.Term, prefix, start, visit)
+	}
+	if err := s.checkFloor(rev); err != nil {
+		return RangeResult[V]{}, err
+	}
+	if res.More {
+		res.NextStart = last + "\x00"
+	} else {
+		res.Remaining = 0
+	}
+	if res.KVs == nil {
+		res.KVs = []KeyValue[V]{}
+	}
+	return res, nil
+}
+
+// ascendTerm visits, in key order, the keyIndexes of keys under prefix from start on that the index lists under term.
+func ascendTerm[V any](st *state[V], term, prefix, start string, visit func(*keyIndex[V]) bool) {
+	st.index.ascend(term, prefix, start, func(key string) bool {
+		item, ok := st.tree.Get(treeItem[V]{key: key})
+		if !ok {
+			return true
+		}
+		return visit(item.ki)
+	})
+}
+

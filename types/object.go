@@ -1,0 +1,494 @@
+package types
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kubemem/kubemem/internal/jsontree"
+)
+
+// Object is an immutable Kubernetes object: its kind, apiVersion and metadata decoded, everything else kept as
+// canonical (compact) JSON. It is what the store keeps, what watch events carry and what the Go API returns.
+//
+// Immutability is by construction: no method modifies an Object, accessors of maps and slices return copies (or are
+// documented NoCopy), and edits make a new Object (WithMeta, WithResourceVersion, or a round trip through
+// Unstructured). An Object may therefore be shared by any number of goroutines without copying.
+//
+// The canonical encoding is kept without metadata.resourceVersion, which is spliced in when the object is encoded,
+// so that stamping a new revision on a stored object costs one small allocation whatever the object's size.
+type Object struct {
+	typeMeta TypeMeta
+	meta     *ObjectMeta // never modified; its ResourceVersion is ignored in favour of rv
+	rv       string
+	raw      []byte // canonical JSON without the resourceVersion member
+	rvAt     int32  // offset in raw where the resourceVersion member belongs
+	rvAfter  bool   // whether a metadata member precedes rvAt (so the member needs a leading comma)
+	bodyAt   int32  // offset in raw of the first body member (after metadata), or of the closing brace
+}
+
+// ErrNotObject is returned when a document that must be a JSON object is something else.
+var ErrNotObject = errors.New("types: not a JSON object")
+
+// ParseObject decodes a JSON object into an Object. The document must be valid JSON whose top level is an object;
+// kind and apiVersion must be strings and metadata an object with the field types of ObjectMeta. Whitespace is
+// removed and, when a top-level key repeats, the last occurrence wins.
+func ParseObject(data []byte) (*Object, error) {
+	if !json.Valid(data) {
+		var v any
+		err := json.Unmarshal(data, &v) // for encoding/json's description of the problem
+		if err == nil {
+			err = errors.New("invalid JSON")
+		}
+		return nil, err
+	}
+	var (
+		tm       TypeMeta
+		metaRaw  []byte
+		body     [][2][]byte // raw key, raw value
+		firstErr error
+	)
+	isObj := jsontree.Members(data, func(k, v []byte) bool {
+		switch {
+		case jsontree.KeyEquals(k, "kind"):
+			tm.Kind, firstErr = rawString(v, "kind")
+		case jsontree.KeyEquals(k, "apiVersion"):
+			tm.APIVersion, firstErr = rawString(v, "apiVersion")
+		case jsontree.KeyEquals(k, "metadata"):
+			metaRaw = v
+		default:
+			for i := range body {
+				if bytes.Equal(body[i][0], k) {
+					body = append(body[:i], body[i+1:]...)
+					break
+				}
+			}
+			body = append(body, [2][]byte{k, v})
+		}
+		return firstErr == nil
+	})
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if !isObj {
+		return nil, ErrNotObject
+	}
+	meta := new(ObjectMeta)
+	if metaRaw != nil && string(metaRaw) != "null" {
+		if metaRaw[0] != '{' {
+			return nil, fmt.Errorf("metadata: %w", ErrNotObject)
+		}
+		if err := json.Unmarshal(metaRaw, meta); err != nil {
+			return nil, err
+		}
+	}
+	rv := meta.ResourceVersion
+	meta.ResourceVersion = ""
+	o := &Object{typeMeta: tm, meta: meta, rv: rv}
+	buf := make([]byte, 0, len(data)+16)
+	buf = o.appendHead(buf)
+	for _, m := range body {
+		buf = append(buf, ',')
+		buf = append(buf, m[0]...)
+		buf = append(buf, ':')
+		var cb bytes.Buffer
+		if err := json.Compact(&cb, m[1]); err != nil {
+			return nil, err
+		}
+		buf = append(buf, cb.Bytes()...)
+	}
+	o.raw = append(buf, '}')
+	return o, nil
+}
+
+func rawString(v []byte, field string) (string, error) {
+	if string(v) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", fmt.Errorf("%s: expected a string: %w", field, err)
+	}
+	return s, nil
+}
+
+// newObject builds an Object from its parts, with body being the encoded body members each preceded by a comma.
+func newObject(tm TypeMeta, meta *ObjectMeta, rv string, body []byte) *Object {
+	o := &Object{typeMeta: tm, meta: meta, rv: rv}
+	buf := make([]byte, 0, 256+len(body))
+	buf = o.appendHead(buf)
+	buf = append(buf, body...)
+	o.raw = append(buf, '}')
+	return o
+}
+
+// appendHead writes {"kind":..,"apiVersion":..,"metadata":{...}} without the closing brace of the object, and records
+// rvAt, rvAfter and bodyAt.
+func (o *Object) appendHead(b []byte) []byte {
+	b = append(b, '{')
+	sep := false
+	if o.typeMeta.Kind != "" {
+		b = append(b, `"kind":`...)
+		b = jsontree.AppendString(b, o.typeMeta.Kind)
+		sep = true
+	}
+	if o.typeMeta.APIVersion != "" {
+		if sep {
+			b = append(b, ',')
+		}
+		b = append(b, `"apiVersion":`...)
+		b = jsontree.AppendString(b, o.typeMeta.APIVersion)
+		sep = true
+	}
+	if sep {
+		b = append(b, ',')
+	}
+	b = append(b, `"metadata":`...)
+	var rvAt int
+	b, rvAt, o.rvAfter = appendMeta(b, o.meta)
+	o.rvAt = int32(rvAt)
+	o.bodyAt = int32(len(b))
+	return b
+}
+
+// AppendJSON appends the object's JSON encoding to b and returns the extended slice.
+func (o *Object) AppendJSON(b []byte) []byte {
+	return o.appendJSONWithRV(b, o.rv)
+}
+
+func (o *Object) appendJSONWithRV(b []byte, rv string) []byte {
+	b = append(b, o.raw[:o.rvAt]...)
+	if rv != "" {
+		if o.rvAfter {
+			b = append(b, ',')
+		}
+		b = append(b, `"resourceVersion":`...)
+		b = jsontree.AppendString(b, rv)
+		if !o.rvAfter && o.raw[o.rvAt] != '}' {
+			b = append(b, ',')
+		}
+	}
+	return append(b, o.raw[o.rvAt:]...)
+}
+
+// JSON returns the object's JSON encoding in a new slice.
+func (o *Object) JSON() []byte {
+	return o.AppendJSON(make([]byte, 0, len(o.raw)+32))
+}
+
+// MarshalJSON implements json.Marshaler with JSON.
+func (o *Object) MarshalJSON() ([]byte, error) { return o.JSON(), nil }
+
+// EncodedLen returns the length in bytes of the object's JSON encoding.
+func (o *Object) EncodedLen() int {
+	n := len(o.raw)
+	if o.rv != "" {
+		n += len(`,"resourceVersion":""`) + len(o.rv)
+	}
+	return n
+}
+
+// Kind returns the object's kind.
+func (o *Object) Kind() string { return o.typeMeta.Kind }
+
+// APIVersion returns the object's apiVersion.
+func (o *Object) APIVersion() string { return o.typeMeta.APIVersion }
+
+// TypeMeta returns the object's kind and apiVersion.
+func (o *Object) TypeMeta() TypeMeta { return o.typeMeta }
+
+// GroupVersionKind returns the parsed apiVersion with the kind.
+func (o *Object) GroupVersionKind() GroupVersionKind { return o.typeMeta.GroupVersionKind() }
+
+// Name returns metadata.name.
+func (o *Object) Name() string { return o.meta.Name }
+
+// GenerateName returns metadata.generateName.
+func (o *Object) GenerateName() string { return o.meta.GenerateName }
+
+// Namespace returns metadata.namespace.
+func (o *Object) Namespace() string { return o.meta.Namespace }
+
+// UID returns metadata.uid.
+func (o *Object) UID() string { return o.meta.UID }
+
+// ResourceVersion returns metadata.resourceVersion.
+func (o *Object) ResourceVersion() string { return o.rv }
+
+// Generation returns metadata.generation.
+func (o *Object) Generation() int64 { return o.meta.Generation }
+
+// CreationTimestamp returns metadata.creationTimestamp.
+func (o *Object) CreationTimestamp() Time { return o.meta.CreationTimestamp }
+
+// DeletionTimestamp returns metadata.deletionTimestamp, or nil.
+func (o *Object) DeletionTimestamp() *Time {
+	if o.meta.DeletionTimestamp == nil {
+		return nil
+	}
+	t := *o.meta.DeletionTimestamp
+	return &t
+}
+
+// Label returns the value of one label and whether it is set.
+func (o *Object) Label(key string) (string, bool) {
+	v, ok := o.meta.Labels[key]
+	return v, ok
+}
+
+// Labels returns a copy of metadata.labels.
+func (o *Object) Labels() map[string]string { return copyStringMap(o.meta.Labels) }
+
+// LabelsNoCopy returns metadata.labels itself; the caller must not modify the map.
+func (o *Object) LabelsNoCopy() map[string]string { return o.meta.Labels }
+
+// Annotation returns the value of one annotation and whether it is set.
+func (o *Object) Annotation(key string) (string, bool) {
+	v, ok := o.meta.Annotations[key]
+	return v, ok
+}
+
+// Annotations returns a copy of metadata.annotations.
+func (o *Object) Annotations() map[string]string { return copyStringMap(o.meta.Annotations) }
+
+// Finalizers returns a copy of metadata.finalizers.
+func (o *Object) Finalizers() []string { return append([]string(nil), o.meta.Finalizers...) }
+
+// OwnerReferences returns a copy of metadata.ownerReferences.
+func (o *Object) OwnerReferences() []OwnerReference {
+	m := o.meta.DeepCopy()
+	return m.OwnerReferences
+}
+
+// Meta returns a deep copy of the object's metadata, resourceVersion included, for editing.
+func (o *Object) Meta() ObjectMeta {
+	m := o.meta.DeepCopy()
+	m.ResourceVersion = o.rv
+	return m
+}
+
+// WithMeta returns a copy of the object whose metadata is m (resourceVersion included). The object keeps no
+// reference to m's maps and slices.
+func (o *Object) WithMeta(m ObjectMeta) *Object {
+	cp := m.DeepCopy()
+	rv := cp.ResourceVersion
+	cp.ResourceVersion = ""
+	return newObject(o.typeMeta, &cp, rv, o.raw[o.bodyAt:len(o.raw)-1])
+}
+
+// WithMetaNoCopy is WithMeta for a caller that hands over m: the object keeps m's maps and slices, so the caller
+// must not modify them afterwards.
+func (o *Object) WithMetaNoCopy(m ObjectMeta) *Object {
+	rv := m.ResourceVersion
+	m.ResourceVersion = ""
+	return newObject(o.typeMeta, &m, rv, o.raw[o.bodyAt:len(o.raw)-1])
+}
+
+// DeletionGracePeriodSeconds returns metadata.deletionGracePeriodSeconds, or nil.
+func (o *Object) DeletionGracePeriodSeconds() *int64 {
+	if o.meta.DeletionGracePeriodSeconds == nil {
+		return nil
+	}
+	s := *o.meta.DeletionGracePeriodSeconds
+	return &s
+}
+
+// WithTypeMeta returns a copy of the object with kind and apiVersion replaced.
+func (o *Object) WithTypeMeta(tm TypeMeta) *Object {
+	return newObject(tm, o.meta, o.rv, o.raw[o.bodyAt:len(o.raw)-1])
+}
+
+// WithResourceVersion returns a copy of the object whose metadata.resourceVersion is rv. It shares everything else
+// with o, so it is cheap whatever the object's size.
+func (o *Object) WithResourceVersion(rv string) *Object {
+	if rv == o.rv {
+		return o
+	}
+	cp := *o
+	cp.rv = rv
+	return &cp
+}
+
+// Body returns the object's top-level members other than kind, apiVersion and metadata, as a JSON object.
+func (o *Object) Body() []byte {
+	members := o.raw[o.bodyAt : len(o.raw)-1]
+	b := make([]byte, 0, len(members)+2)
+	b = append(b, '{')
+	if len(members) > 0 {
+		b = append(b, members[1:]...) // drop the leading comma
+	}
+	return append(b, '}')
+}
+
+// WithBody returns a copy of the object whose members other than kind, apiVersion and metadata are those of the
+// JSON object body (kind, apiVersion and metadata inside body are ignored).
+func (o *Object) WithBody(body []byte) (*Object, error) {
+	parsed, err := ParseObject(body)
+	if err != nil {
+		return nil, err
+	}
+	return newObject(o.typeMeta, o.meta, o.rv, parsed.raw[parsed.bodyAt:len(parsed.raw)-1]), nil
+}
+
+// Lookup returns the raw JSON value at path in the object's encoding (for example "spec", "nodeName"). The
+// returned slice aliases the object and must not be modified. metadata.resourceVersion is not found this way; use
+// ResourceVersion.
+func (o *Object) Lookup(path ...string) ([]byte, bool) {
+	return jsontree.Lookup(o.raw, path...)
+}
+
+// Field returns the value of a field selector path such as "metadata.name", "spec.nodeName" or "status.phase" in
+// the string form field selectors compare: strings as they are, booleans and numbers as their JSON text, and "" for
+// null, objects, arrays or a missing field.
+func (o *Object) Field(path string) string {
+	switch path {
+	case "metadata.name":
+		return o.meta.Name
+	case "metadata.namespace":
+		return o.meta.Namespace
+	}
+	raw, ok := jsontree.Lookup(o.raw, strings.Split(path, ".")...)
+	if !ok || len(raw) == 0 {
+		return ""
+	}
+	switch raw[0] {
+	case '"':
+		s, _ := jsontree.LookupString(raw)
+		return s
+	case '{', '[', 'n':
+		return ""
+	default:
+		return string(raw)
+	}
+}
+
+// Unstructured decodes the object into a new mutable Unstructured tree that shares nothing with o.
+func (o *Object) Unstructured() (Unstructured, error) {
+	m, err := jsontree.DecodeObject(o.JSON())
+	if err != nil {
+		return nil, err
+	}
+	return Unstructured(m), nil
+}
+
+// Into decodes the object into v, which may be any type encoding/json can decode into (for example a k8s.io/api
+// struct).
+func (o *Object) Into(v any) error { return json.Unmarshal(o.JSON(), v) }
+
+// SameContent reports whether o and p encode identically apart from their resourceVersions. An update whose result
+// has the same content as the stored object is a no-op (SEMANTICS W-6).
+func (o *Object) SameContent(p *Object) bool {
+	return bytes.Equal(o.raw, p.raw)
+}
+
+// ObjectFromValue encodes v (any type encoding/json can encode, such as a k8s.io/api struct) and parses the result
+// into an Object.
+func ObjectFromValue(v any) (*Object, error) {
+	if o, ok := v.(*Object); ok {
+		return o, nil
+	}
+	if u, ok := v.(Unstructured); ok {
+		return u.ToObject()
+	}
+	if m, ok := v.(map[string]any); ok {
+		return Unstructured(m).ToObject()
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return ParseObject(data)
+}
+
+// appendMeta encodes m in kube-apiserver's member order, leaving out resourceVersion, and returns the offset where
+// resourceVersion belongs and whether a member precedes that offset.
+func appendMeta(b []byte, m *ObjectMeta) ([]byte, int, bool) {
+	b = append(b, '{')
+	first := true
+	str := func(name, v string) {
+		if v == "" {
+			return
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+		b = jsontree.AppendString(b, v)
+	}
+	raw := func(name string) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+	}
+	str("name", m.Name)
+	str("generateName", m.GenerateName)
+	str("namespace", m.Namespace)
+	str("selfLink", m.SelfLink)
+	str("uid", m.UID)
+	rvAt, rvAfter := len(b), !first
+	if m.Generation != 0 {
+		raw("generation")
+		b = strconv.AppendInt(b, m.Generation, 10)
+	}
+	if !m.CreationTimestamp.IsZero() {
+		raw("creationTimestamp")
+		b = m.CreationTimestamp.AppendJSON(b)
+	}
+	if m.DeletionTimestamp != nil {
+		raw("deletionTimestamp")
+		if m.DeletionTimestamp.IsZero() {
+			b = append(b, "null"...)
+		} else {
+			b = m.DeletionTimestamp.AppendJSON(b)
+		}
+	}
+	if m.DeletionGracePeriodSeconds != nil {
+		raw("deletionGracePeriodSeconds")
+		b = strconv.AppendInt(b, *m.DeletionGracePeriodSeconds, 10)
+	}
+	if len(m.Labels) > 0 {
+		raw("labels")
+		b, _ = jsontree.Append(b, m.Labels)
+	}
+	if len(m.Annotations) > 0 {
+		raw("annotations")
+		b, _ = jsontree.Append(b, m.Annotations)
+	}
+	if len(m.OwnerReferences) > 0 {
+		raw("ownerReferences")
+		enc, _ := json.Marshal(m.OwnerReferences) // plain structs of strings and bools: cannot fail
+		b = append(b, enc...)
+	}
+	if len(m.Finalizers) > 0 {
+		raw("finalizers")
+		b, _ = jsontree.Append(b, m.Finalizers)
+	}
+	if len(m.ManagedFields) > 0 {
+		raw("managedFields")
+		enc, err := json.Marshal(m.ManagedFields)
+		if err != nil { // only an invalid FieldsV1 raw message can fail; keep the document valid
+			enc = []byte("[]")
+		}
+		b = append(b, enc...)
+	}
+	return append(b, '}'), rvAt, rvAfter
+}
+
+// NewObject returns an Object with the given kind, apiVersion and metadata and no other members; metadata's maps
+// and slices are copied.
+func NewObject(tm TypeMeta, meta ObjectMeta) *Object {
+	cp := meta.DeepCopy()
+	rv := cp.ResourceVersion
+	cp.ResourceVersion = ""
+	return newObject(tm, &cp, rv, nil)
+}

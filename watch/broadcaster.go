@@ -1,0 +1,478 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kubemem/kubemem/clock"
+	"github.com/kubemem/kubemem/types"
+)
+
+// Defaults of Options.
+const (
+	// DefaultBufferSize is the per-watcher event buffer (the upper clamp of kube-apiserver's cacher, K-2).
+	DefaultBufferSize = 100
+	// DefaultSlowWatcherBudget is the most time the dispatcher waits for blocked watchers, refilled at 50ms per
+	// second (K-2).
+	DefaultSlowWatcherBudget = 100 * time.Millisecond
+	// DefaultBookmarkInterval is how often a watcher that asked for bookmarks gets one.
+	DefaultBookmarkInterval = time.Minute
+	// bookmarkBeforeDeadline is how long before a watch's deadline its last bookmark is sent.
+	bookmarkBeforeDeadline = 2 * time.Second
+	// budgetRefillPerSecond is how much slow-watcher budget each second of dispatching restores.
+	budgetRefillPerSecond = 50 * time.Millisecond
+)
+
+// ErrClosed is returned by Watch after Close.
+var ErrClosed = errors.New("watch: broadcaster closed")
+
+// Options configures a Broadcaster. The zero value works.
+type Options struct {
+	// Clock drives bookmarks, timeouts and the slow-watcher budget. Nil means the wall clock.
+	Clock clock.Clock
+	// BufferSize is the default per-watcher buffer; zero means DefaultBufferSize.
+	BufferSize int
+	// SlowWatcherBudget caps how long the dispatcher waits for watchers whose buffer is full before terminating
+	// them; zero means DefaultSlowWatcherBudget.
+	SlowWatcherBudget time.Duration
+	// BookmarkInterval is the period of bookmarks; zero means DefaultBookmarkInterval.
+	BookmarkInterval time.Duration
+	// Logger receives a debug line for each terminated slow watcher. Nil means no logging.
+	Logger *slog.Logger
+}
+
+// Broadcaster fans the changes of a History out to watchers. It is safe for concurrent use; Close stops its
+// goroutine and ends every watch.
+type Broadcaster struct {
+	hist  History
+	opts  Options
+	clock clock.Clock
+
+	// buckets maps a scope (a key prefix ending in "/", or an exact key) to the registered watchers of that scope.
+	// The map and its slices are immutable: registration and removal publish a new map (under mu).
+	buckets atomic.Pointer[map[string][]*watcher]
+
+	// mu guards pos, stopped, registered, bookmarkers, closed and changes to buckets. Never held while sending on a
+	// channel.
+	mu          sync.Mutex
+	pos         int64      // the dispatcher has claimed every change up to pos
+	stopped     []*watcher // registered watchers whose Stop was called, for the dispatcher to remove
+	registered  int        // registered watchers; with none, the dispatcher sleeps instead of following history
+	bookmarkers int        // registered watchers that want bookmarks
+	closed      bool
+
+	kick chan struct{} // wakes the dispatcher to process stops (buffer of one)
+	done chan struct{} // closed by Close
+	wg   sync.WaitGroup
+
+	// budget is the dispatcher's remaining slow-watcher budget; lastRefill when it was last refilled. Both are
+	// owned by the dispatcher goroutine.
+	budget     time.Duration
+	lastRefill time.Time
+}
+
+// NewBroadcaster returns a Broadcaster of h's changes, starting at h's current revision, and starts its dispatcher.
+func NewBroadcaster(h History, opts Options) *Broadcaster {
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	if opts.BufferSize <= 0 {
+		opts.BufferSize = DefaultBufferSize
+	}
+	if opts.SlowWatcherBudget <= 0 {
+		opts.SlowWatcherBudget = DefaultSlowWatcherBudget
+	}
+	if opts.BookmarkInterval <= 0 {
+		opts.BookmarkInterval = DefaultBookmarkInterval
+	}
+	b := &Broadcaster{
+		hist:  h,
+		opts:  opts,
+		clock: opts.Clock,
+		pos:   h.Revision(),
+		kick:  make(chan struct{}, 1),
+		done:  make(chan struct{}),
+	}
+	b.budget = opts.SlowWatcherBudget
+	b.lastRefill = b.clock.Now()
+	empty := map[string][]*watcher{}
+	b.buckets.Store(&empty)
+	b.wg.Add(1)
+	go b.run()
+	return b
+}
+
+// Close ends every watch (their channels close without an Error event) and stops the dispatcher. It is idempotent.
+func (b *Broadcaster) Close() {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return
+	}
+	b.closed = true
+	close(b.done)
+	b.mu.Unlock()
+	b.wg.Wait()
+}
+
+// Request describes one watch.
+type Request struct {
+	// Prefix is the key scope of the watch: every key starting with it (it should end with "/", or be empty for
+	// all keys). Ignored when Key is set.
+	Prefix string
+	// Key, if set, restricts the watch to this one key (a single-object watch, K-3).
+	Key string
+	// Predicate decides whether an object is in the watch's selection (label and field selectors); nil selects
+	// every object in scope. It must be safe for concurrent use and must not block.
+	Predicate func(*types.Object) bool
+	// From is the revision the watch starts after: it delivers every change with a revision greater than From. A
+	// From beyond the current revision waits for the history to reach it.
+	From int64
+	// Initial objects are delivered first, as Added events, before the changes after From.
+	Initial []*types.Object
+	// InitialEventsEnd sends, after Initial, a Bookmark at From annotated with InitialEventsEndAnnotation.
+	InitialEventsEnd bool
+	// Bookmarks asks for periodic bookmarks (X-16..X-18).
+	Bookmarks bool
+	// BookmarkType is the kind and apiVersion of bookmark objects.
+	BookmarkType types.TypeMeta
+	// Timeout ends the watch cleanly after this long; zero means no timeout.
+	Timeout time.Duration
+	// BufferSize overrides the broadcaster's default buffer size when positive.
+	BufferSize int
+}
+
+// Watch starts a watch. It ends when ctx is done, when Stop is called, after req.Timeout, or when the Broadcaster
+// closes. It fails only after Close.
+func (b *Broadcaster) Watch(ctx context.Context, req Request) (Interface, error) {
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
+	size := req.BufferSize
+	if size <= 0 {
+		size = b.opts.BufferSize
+	}
+	w := &watcher{b: b, req: req, out: make(chan Event, size), stopCh: make(chan struct{})}
+	w.scope = req.Prefix
+	if req.Key != "" {
+		w.scope = req.Key
+	}
+	now := b.clock.Now()
+	if req.Timeout > 0 {
+		w.deadline = now.Add(req.Timeout)
+		t := b.clock.NewTimer(req.Timeout)
+		go func() {
+			select {
+			case <-t.C():
+				w.Stop()
+			case <-w.stopCh:
+				t.Stop()
+			}
+		}()
+	}
+	w.nextBookmark = now.Add(b.opts.BookmarkInterval)
+	w.releaseCtx = context.AfterFunc(ctx, w.Stop)
+	b.wg.Add(1)
+	go w.catchUp()
+	return w, nil
+}
+
+// run is the dispatcher loop.
+func (b *Broadcaster) run() {
+	defer b.wg.Done()
+	for {
+		b.mu.Lock()
+		pos, wantTick, idle := b.pos, b.bookmarkers > 0, b.registered == 0
+		b.mu.Unlock()
+		var history <-chan struct{}
+		if !idle {
+			// With no watcher registered there is nothing to deliver: writers do not wake the dispatcher, and the
+			// first registration moves pos forward (registerLocked).
+			history = b.hist.Wait(pos)
+		}
+		var tickC <-chan time.Time
+		var tick clock.Timer
+		if wantTick {
+			tick = b.clock.NewTimer(time.Second)
+			tickC = tick.C()
+		}
+		select {
+		case <-b.done:
+			if tick != nil {
+				tick.Stop()
+			}
+			b.closeAll()
+			return
+		case <-history:
+		case <-b.kick:
+		case <-tickC:
+		}
+		if tick != nil {
+			tick.Stop()
+		}
+		b.processStops()
+		b.dispatchPending()
+		if wantTick {
+			b.sendBookmarks()
+		}
+	}
+}
+
+// dispatchPending claims and delivers every change committed since the last batch.
+func (b *Broadcaster) dispatchPending() {
+	through := b.hist.Revision()
+	b.mu.Lock()
+	from := b.pos
+	if through <= from {
+		b.mu.Unlock()
+		return
+	}
+	b.pos = through
+	buckets := *b.buckets.Load()
+	b.mu.Unlock()
+	if len(buckets) == 0 {
+		return
+	}
+	err := b.hist.ChangesAfter(from, through, func(c Change) bool {
+		b.dispatch(buckets, c)
+		return true
+	})
+	if err != nil {
+		// The dispatcher fell behind compaction (it was starved for a whole retention period). End every watch
+		// cleanly: each client resumes from the last revision it saw and gets a precise answer then.
+		if b.opts.Logger != nil {
+			b.opts.Logger.Warn("watch: dispatcher fell behind history; ending all watches", "err", err)
+		}
+		for _, ws := range buckets {
+			for _, w := range ws {
+				b.terminate(w)
+			}
+		}
+	}
+}
+
+// dispatch delivers one change to the watchers whose scope holds its key.
+func (b *Broadcaster) dispatch(buckets map[string][]*watcher, c Change) {
+	var (
+		leave   *types.Object // the Deleted object for watchers the change takes out of their selection
+		blocked []pending
+	)
+	deliver := func(ws []*watcher) {
+		for _, w := range ws {
+			if w.closed || c.Revision <= w.from {
+				continue
+			}
+			ev, ok := w.transition(c, &leave)
+			if !ok {
+				continue
+			}
+			select {
+			case w.out <- ev:
+			default:
+				blocked = append(blocked, pending{w, ev})
+			}
+		}
+	}
+	key := c.Key
+	if ws, ok := buckets[""]; ok {
+		deliver(ws)
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] == '/' {
+			if ws, ok := buckets[key[:i+1]]; ok {
+				deliver(ws)
+			}
+		}
+	}
+	if !strings.HasSuffix(key, "/") {
+		if ws, ok := buckets[key]; ok {
+			deliver(ws)
+		}
+	}
+	if len(blocked) > 0 {
+		b.waitBlocked(blocked)
+	}
+}
+
+type pending struct {
+	w  *watcher
+	ev Event
+}
+
+// waitBlocked gives watchers whose buffer was full the remaining slow-watcher budget to take their event, then
+// terminates those still blocked (K-2).
+func (b *Broadcaster) waitBlocked(blocked []pending) {
+	now := b.clock.Now()
+	b.budget += time.Duration(float64(now.Sub(b.lastRefill)) / float64(time.Second) * float64(budgetRefillPerSecond))
+	if b.budget > b.opts.SlowWatcherBudget {
+		b.budget = b.opts.SlowWatcherBudget
+	}
+	b.lastRefill = now
+	timer := b.clock.NewTimer(b.budget)
+	defer timer.Stop()
+	expired := false
+	for _, p := range blocked {
+		if !expired {
+			select {
+			case p.w.out <- p.ev:
+				continue
+			case <-p.w.stopCh:
+				continue
+			case <-b.done:
+				return
+			case <-timer.C():
+				expired = true
+			}
+		}
+		select {
+		case p.w.out <- p.ev:
+		default:
+			if b.opts.Logger != nil {
+				b.opts.Logger.Debug("watch: terminating slow watcher", "scope", p.w.scope, "revision", p.ev.Object.ResourceVersion())
+			}
+			b.terminate(p.w)
+		}
+	}
+	used := b.clock.Now().Sub(now)
+	b.budget -= used
+	if b.budget < 0 {
+		b.budget = 0
+	}
+}
+
+// terminate removes a registered watcher and closes its channel. Only the dispatcher calls it.
+func (b *Broadcaster) terminate(w *watcher) {
+	if w.closed {
+		return
+	}
+	b.mu.Lock()
+	b.removeLocked(w)
+	b.mu.Unlock()
+	w.closeOut()
+}
+
+// processStops removes the registered watchers whose Stop was called and closes their channels.
+func (b *Broadcaster) processStops() {
+	b.mu.Lock()
+	stopped := b.stopped
+	b.stopped = nil
+	for _, w := range stopped {
+		b.removeLocked(w)
+	}
+	b.mu.Unlock()
+	for _, w := range stopped {
+		w.closeOut()
+	}
+}
+
+// removeLocked unregisters w. b.mu must be held.
+func (b *Broadcaster) removeLocked(w *watcher) {
+	if !w.registered {
+		return
+	}
+	w.registered = false
+	b.registered--
+	if w.req.Bookmarks {
+		b.bookmarkers--
+	}
+	old := *b.buckets.Load()
+	next := make(map[string][]*watcher, len(old))
+	for scope, ws := range old {
+		if scope != w.scope {
+			next[scope] = ws
+			continue
+		}
+		kept := make([]*watcher, 0, len(ws))
+		for _, x := range ws {
+			if x != w {
+				kept = append(kept, x)
+			}
+		}
+		if len(kept) > 0 {
+			next[scope] = kept
+		}
+	}
+	b.buckets.Store(&next)
+}
+
+// registerLocked hands w over to the dispatcher: it will deliver the changes after from. b.mu must be held.
+func (b *Broadcaster) registerLocked(w *watcher, from int64) {
+	w.from = from
+	w.registered = true
+	if b.registered == 0 && from > b.pos {
+		// The dispatcher was idle: nothing at or before from concerns the only watcher.
+		b.pos = from
+	}
+	b.registered++
+	if w.req.Bookmarks {
+		b.bookmarkers++
+	}
+	select { // wake the dispatcher so it follows history (and arms the bookmark timer)
+	case b.kick <- struct{}{}:
+	default:
+	}
+	old := *b.buckets.Load()
+	next := make(map[string][]*watcher, len(old)+1)
+	for scope, ws := range old {
+		next[scope] = ws
+	}
+	ws := next[w.scope]
+	next[w.scope] = append(ws[:len(ws):len(ws)], w)
+	b.buckets.Store(&next)
+}
+
+// sendBookmarks sends due bookmarks without blocking; a full buffer just skips one.
+func (b *Broadcaster) sendBookmarks() {
+	now := b.clock.Now()
+	b.mu.Lock()
+	pos := b.pos
+	b.mu.Unlock()
+	for _, ws := range *b.buckets.Load() {
+		for _, w := range ws {
+			if !w.req.Bookmarks || w.closed {
+				continue
+			}
+			due := !now.Before(w.nextBookmark)
+			if !w.deadline.IsZero() && !w.deadlineBookmark && !now.Before(w.deadline.Add(-bookmarkBeforeDeadline)) {
+				due = true
+				w.deadlineBookmark = true
+			}
+			if !due {
+				continue
+			}
+			w.nextBookmark = now.Add(b.opts.BookmarkInterval)
+			select {
+			case w.out <- Event{Type: Bookmark, Object: w.bookmark(max(pos, w.from), false)}:
+			default:
+			}
+		}
+	}
+}
+
+// closeAll closes every registered watcher's channel when the broadcaster closes.
+func (b *Broadcaster) closeAll() {
+	b.mu.Lock()
+	buckets := *b.buckets.Load()
+	empty := map[string][]*watcher{}
+	b.buckets.Store(&empty)
+	for _, ws := range buckets {
+		for _, w := range ws {
+			w.registered = false
+		}
+	}
+	b.registered, b.bookmarkers = 0, 0
+	b.mu.Unlock()
+	for _, ws := range buckets {
+		for _, w := range ws {
+			w.closeOut()
+		}
+	}
+}
