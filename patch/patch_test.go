@@ -11,7 +11,7 @@ import (
 func TestJSONPatch(t *testing.T) {
 	cases := []struct {
 		name, doc, patch, want string
-		invalid, apply        bool
+		invalid, apply         bool
 	}{
 		{name: "replace", doc: `{"a":1}`, patch: `[{"op":"replace","path":"/a","value":2}]`, want: `{"a":2}`},
 		{name: "add to array end", doc: `{"a":[1]}`, patch: `[{"op":"add","path":"/a/-","value":2}]`, want: `{"a":[1,2]}`},

@@ -157,4 +157,3 @@ func (s *Store[V]) compactLoop() {
 		s.mu.Unlock()
 	}
 }
-

@@ -206,4 +206,3 @@ func ascendTerm[V any](st *state[V], term, prefix, start string, visit func(*key
 		return visit(item.ki)
 	})
 }
-
