@@ -55,9 +55,9 @@ const (
 	OpLessThan     SelectionOperator = "lt"
 )
 
-// Requirement is one term of a label selector: the label Key related to Values by Operator. Requirements made by
-// this package are valid, their Values are sorted and free of duplicates, and they are never modified; treat them
-// as immutable.
+// Requirement is one term of a label selector: the label Key related to Values by Operator. Requirements from
+// NewRequirement, ParseSelector and SelectorFromLabelSelector are valid, and in every Requirement this package
+// makes, Values is sorted and free of duplicates. A Selector never modifies its requirements and hands out copies.
 //
 // By operator, a requirement matches a label set when:
 //
