@@ -22,13 +22,24 @@ func (s *Store[V]) compactLocked(rev int64) {
 	// Raise the floor first: readers that started below it will see it when they check after reading.
 	s.floor.Store(rev)
 
-	// Every key whose history has a version at or below rev that is not its newest appears in the log at a
-	// revision in (oldFloor, rev]; older ones were trimmed by earlier compactions.
 	touched := make(map[string]struct{})
-	from := max(oldFloor+1, st.log.oldest())
-	if len(st.log.chunks) > 0 {
-		for r := from; r <= rev; r++ {
-			touched[st.log.event(r).Key] = struct{}{}
+	full := s.fullCompact
+	if full {
+		// After a fork, history inherited from before it is not in this store's log and the index layers are
+		// shared with the other store: visit every key, and rebuild the index from what stays.
+		s.fullCompact = false
+		s.tree.Ascend(func(it treeItem[V]) bool {
+			touched[it.key] = struct{}{}
+			return true
+		})
+	} else {
+		// Every key whose history has a version at or below rev that is not its newest appears in the log at a
+		// revision in (oldFloor, rev]; older ones were trimmed by earlier compactions.
+		from := max(oldFloor+1, st.log.oldest())
+		if len(st.log.chunks) > 0 {
+			for r := from; r <= rev; r++ {
+				touched[st.log.event(r).Key] = struct{}{}
+			}
 		}
 	}
 	treeChanged := false
@@ -37,7 +48,11 @@ func (s *Store[V]) compactLocked(rev int64) {
 		if !ok {
 			continue
 		}
-		treeChanged = s.compactKey(st, item.ki, rev) || treeChanged
+		treeChanged = s.compactKey(st, item.ki, rev, !full) || treeChanged
+	}
+	index := st.index
+	if full {
+		index = s.rebuildIndex()
 	}
 
 	// Drop the chunks that hold only revisions at or below rev.
@@ -49,7 +64,7 @@ func (s *Store[V]) compactLocked(rev int64) {
 	if drop > 0 {
 		log = &eventLog[V]{chunks: append([]*chunk[V](nil), log.chunks[drop:]...)}
 	}
-	ns := &state[V]{rev: st.rev, tree: st.tree, index: st.index, log: log, owner: st.owner}
+	ns := &state[V]{rev: st.rev, tree: st.tree, index: index, log: log, owner: st.owner}
 	if treeChanged {
 		ns.tree = s.tree.Clone()
 	}
@@ -62,7 +77,7 @@ func (s *Store[V]) compactLocked(rev int64) {
 // compactKey trims the history of one key to what reads at revisions >= rev need, and removes the index entries
 // only the dropped versions had from the active index layer (frozen layers keep theirs: the index is a superset).
 // It reports whether it changed the key tree. s.mu must be held.
-func (s *Store[V]) compactKey(st *state[V], ki *keyIndex[V], rev int64) (treeChanged bool) {
+func (s *Store[V]) compactKey(st *state[V], ki *keyIndex[V], rev int64, cleanIndex bool) (treeChanged bool) {
 	head := ki.head.Load()
 	// Find the version visible at rev.
 	var kept []*version[V]
@@ -105,7 +120,7 @@ func (s *Store[V]) compactKey(st *state[V], ki *keyIndex[V], rev int64) (treeCha
 	}
 
 	// Remove index entries only dropped versions had.
-	if s.opts.Index != nil && len(dropped) > 0 {
+	if cleanIndex && s.opts.Index != nil && len(dropped) > 0 {
 		keep := make(map[string]struct{})
 		for _, k := range kept {
 			if !k.deleted {
@@ -124,6 +139,25 @@ func (s *Store[V]) compactKey(st *state[V], ki *keyIndex[V], rev int64) (treeCha
 		}
 	}
 	return treeChanged
+}
+
+// rebuildIndex builds a fresh single-layer index from every retained version of every key. s.mu must be held.
+func (s *Store[V]) rebuildIndex() *indexLayers {
+	x := &indexLayers{active: newSkiplist()}
+	if s.opts.Index == nil {
+		return x
+	}
+	s.tree.Ascend(func(it treeItem[V]) bool {
+		for v := it.ki.head.Load(); v != nil; v = v.prev {
+			if !v.deleted {
+				for _, t := range s.opts.Index(v.value) {
+					x.active.insert(t, it.key)
+				}
+			}
+		}
+		return true
+	})
+	return x
 }
 
 // compactLoop compacts automatically: every Retention it compacts to the revision that was current one Retention

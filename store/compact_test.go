@@ -125,11 +125,11 @@ func TestCompactChain(t *testing.T) {
 		got, ok, err := s.Get("k", ReadOptions{Revision: 8, Match: Exact})
 		require.NoError(t, err)
 		require.True(t, ok)
-		require.Equal(t, kv("k", "k7", 3, 7), got)
+		require.Equal(t, wantKV("k", "k7", 3, 7), got)
 		got, ok, err = s.Get("o", ReadOptions{})
 		require.NoError(t, err)
 		require.True(t, ok)
-		require.Equal(t, kv("o", "o13", 2, 13), got)
+		require.Equal(t, wantKV("o", "o13", 2, 13), got)
 	})
 	t.Run("compacting in steps equals compacting at once", func(t *testing.T) {
 		for f := int64(1); f <= 13; f++ {
@@ -206,7 +206,7 @@ func TestCompactTombstones(t *testing.T) {
 	})
 	t.Run("a removed key can be created again", func(t *testing.T) {
 		got := mustCreate(t, s, "gone", "z")
-		require.Equal(t, kv("gone", "z", 12, 12), got)
+		require.Equal(t, wantKV("gone", "z", 12, 12), got)
 		require.Equal(t, []int64{12}, chainRevs(s, "gone"))
 		res, err := s.Range("", RangeOptions[string]{})
 		require.NoError(t, err)
@@ -525,4 +525,32 @@ func TestAutoCompactionOptions(t *testing.T) {
 		fc.Step(DefaultRetention)
 		require.Eventually(t, func() bool { return s.CompactedRevision() == 3 }, 10*time.Second, time.Millisecond)
 	})
+}
+
+// TestCompactDuringCurrentRead races compaction with reads that ask for the current state (no revision, or
+// NotOlderThan a retained one): they name no old revision, so compaction must not fail them with ErrCompacted. The
+// filter stands in for a concurrent writer and compactor that run while the read walks the tree.
+func TestCompactDuringCurrentRead(t *testing.T) {
+	for _, opts := range []ReadOptions{{}, {Revision: 2, Match: NotOlderThan}} {
+		t.Run(fmt.Sprintf("%+v", opts), func(t *testing.T) {
+			s := openStore(t, Options[string]{})
+			mustCreate(t, s, "a", "a2") // 2
+			mustCreate(t, s, "b", "b3") // 3
+			raced := false
+			res, err := s.Range("", RangeOptions[string]{ReadOptions: opts, Filter: func(*KeyValue[string]) bool {
+				if !raced {
+					raced = true
+					mustUpdate(t, s, "a", "a4")
+					s.Compact(s.Revision())
+				}
+				return true
+			}})
+			require.NoError(t, err, "a read of the current state is never compacted")
+			want := map[int64][]KeyValue[string]{
+				3: {wantKV("a", "a2", 2, 2), wantKV("b", "b3", 3, 3)},
+				4: {wantKV("a", "a4", 2, 4), wantKV("b", "b3", 3, 3)},
+			}
+			require.Equal(t, want[res.Revision], res.KVs, "the page is the state at its revision")
+		})
+	}
 }

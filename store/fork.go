@@ -12,11 +12,13 @@ func (s *Store[V]) Fork() *Store[V] {
 	// Both stores get new owners, so neither changes a shared keyIndex in place from now on.
 	mine := &state[V]{rev: st.rev, tree: s.tree.Clone(), index: st.index.fork(), log: st.log, owner: new(owner)}
 	s.cur.Store(mine)
+	s.fullCompact = true
 
 	f := newStore(s.opts)
 	f.tree = s.tree.Clone()
 	f.cur.Store(&state[V]{rev: st.rev, tree: f.tree.Clone(), index: st.index.fork(), log: &eventLog[V]{}, owner: new(owner)})
 	f.floor.Store(st.rev)
+	f.fullCompact = true
 	f.start()
 	return f
 }

@@ -1,6 +1,9 @@
 package store
 
-import "strings"
+import (
+	"errors"
+	"strings"
+)
 
 // Match says how a read's revision is interpreted.
 type Match uint8
@@ -103,11 +106,23 @@ func (s *Store[V]) checkFloor(rev int64) error {
 
 // Get returns the live value of key, read as opts says. found is false when the key holds no live value then.
 func (s *Store[V]) Get(key string, opts ReadOptions) (kv KeyValue[V], found bool, err error) {
-	st, rev, err := s.resolve(opts)
-	if err != nil {
-		return KeyValue[V]{}, false, err
+	for {
+		st, rev, err := s.resolve(opts)
+		if err != nil {
+			return KeyValue[V]{}, false, err
+		}
+		kv, found, err = s.get(st, key, rev)
+		if retryCurrent(opts, err) {
+			continue // a compaction passed the state this read loaded; the current state is still readable
+		}
+		return kv, found, err
 	}
-	return s.get(st, key, rev)
+}
+
+// retryCurrent reports whether a read of the current state (not an exact revision) failed only because compaction
+// passed the state it loaded, so it should be retried on a fresh state.
+func retryCurrent(opts ReadOptions, err error) bool {
+	return err != nil && (opts.Revision == 0 || opts.Match == NotOlderThan) && errors.Is(err, ErrCompacted)
 }
 
 func (s *Store[V]) get(st *state[V], key string, rev int64) (KeyValue[V], bool, error) {
@@ -127,11 +142,17 @@ func (s *Store[V]) get(st *state[V], key string, rev int64) (KeyValue[V], bool, 
 
 // Range returns the live key-values whose keys start with prefix, in key order, read as opts says.
 func (s *Store[V]) Range(prefix string, opts RangeOptions[V]) (RangeResult[V], error) {
-	st, rev, err := s.resolve(opts.ReadOptions)
-	if err != nil {
-		return RangeResult[V]{}, err
+	for {
+		st, rev, err := s.resolve(opts.ReadOptions)
+		if err != nil {
+			return RangeResult[V]{}, err
+		}
+		res, err := s.rangeAt(st, prefix, rev, opts)
+		if retryCurrent(opts.ReadOptions, err) {
+			continue // see Get
+		}
+		return res, err
 	}
-	return s.rangeAt(st, prefix, rev, opts)
 }
 
 func (s *Store[V]) rangeAt(st *state[V], prefix string, rev int64, opts RangeOptions[V]) (RangeResult[V], error) {
@@ -144,6 +165,7 @@ func (s *Store[V]) rangeAt(st *state[V], prefix string, rev int64, opts RangeOpt
 		res.KVs = make([]KeyValue[V], 0, opts.Limit)
 	}
 	var last string
+	var probe KeyValue[V] // reused for the look-ahead past the limit, so Filter's pointer costs no allocation per key
 	visit := func(ki *keyIndex[V]) bool {
 		v := ki.at(rev)
 		if v == nil || v.deleted {
@@ -152,8 +174,8 @@ func (s *Store[V]) rangeAt(st *state[V], prefix string, rev int64, opts RangeOpt
 		if opts.Limit > 0 && len(res.KVs) >= opts.Limit {
 			// One more live (and, with a filter, matching) key exists: there is a next page.
 			if opts.Filter != nil {
-				kv := KeyValue[V]{Key: ki.key, Value: v.value, CreateRevision: v.create, ModRevision: v.rev}
-				if !opts.Filter(&kv) {
+				probe = KeyValue[V]{Key: ki.key, Value: v.value, CreateRevision: v.create, ModRevision: v.rev}
+				if !opts.Filter(&probe) {
 					return true
 				}
 			}
@@ -164,11 +186,11 @@ func (s *Store[V]) rangeAt(st *state[V], prefix string, rev int64, opts RangeOpt
 			res.Remaining++
 			return true
 		}
-		kv := KeyValue[V]{Key: ki.key, Value: v.value, CreateRevision: v.create, ModRevision: v.rev}
-		if opts.Filter != nil && !opts.Filter(&kv) {
+		res.KVs = append(res.KVs, KeyValue[V]{Key: ki.key, Value: v.value, CreateRevision: v.create, ModRevision: v.rev})
+		if opts.Filter != nil && !opts.Filter(&res.KVs[len(res.KVs)-1]) {
+			res.KVs = res.KVs[:len(res.KVs)-1]
 			return true
 		}
-		res.KVs = append(res.KVs, kv)
 		last = ki.key
 		return true
 	}

@@ -35,24 +35,24 @@ func TestGet(t *testing.T) {
 		found   bool
 		wantErr error
 	}{
-		{name: "current", key: "a", want: kv("a", "a2", 2, 4), found: true},
-		{name: "current recreated key", key: "b", want: kv("b", "b2", 6, 6), found: true},
+		{name: "current", key: "a", want: wantKV("a", "a2", 2, 4), found: true},
+		{name: "current recreated key", key: "b", want: wantKV("b", "b2", 6, 6), found: true},
 		{name: "current missing key", key: "zz"},
-		{name: "exact at floor", key: "a", opts: ReadOptions{Revision: 3, Match: Exact}, want: kv("a", "a1", 2, 2), found: true},
-		{name: "exact before update", key: "b", opts: ReadOptions{Revision: 4, Match: Exact}, want: kv("b", "b1", 3, 3), found: true},
+		{name: "exact at floor", key: "a", opts: ReadOptions{Revision: 3, Match: Exact}, want: wantKV("a", "a1", 2, 2), found: true},
+		{name: "exact before update", key: "b", opts: ReadOptions{Revision: 4, Match: Exact}, want: wantKV("b", "b1", 3, 3), found: true},
 		{name: "exact at the delete", key: "b", opts: ReadOptions{Revision: 5, Match: Exact}},
-		{name: "exact at the recreate", key: "b", opts: ReadOptions{Revision: 6, Match: Exact}, want: kv("b", "b2", 6, 6), found: true},
+		{name: "exact at the recreate", key: "b", opts: ReadOptions{Revision: 6, Match: Exact}, want: wantKV("b", "b2", 6, 6), found: true},
 		{name: "exact before the key existed", key: "c", opts: ReadOptions{Revision: 6, Match: Exact}},
-		{name: "exact at current", key: "c", opts: ReadOptions{Revision: 7, Match: Exact}, want: kv("c", "c1", 7, 7), found: true},
+		{name: "exact at current", key: "c", opts: ReadOptions{Revision: 7, Match: Exact}, want: wantKV("c", "c1", 7, 7), found: true},
 		{name: "exact missing key", key: "zz", opts: ReadOptions{Revision: 4, Match: Exact}},
 		{name: "exact below floor", key: "a", opts: ReadOptions{Revision: 2, Match: Exact}, wantErr: ErrCompacted},
 		{name: "exact below floor missing key", key: "zz", opts: ReadOptions{Revision: 2, Match: Exact}, wantErr: ErrCompacted},
 		{name: "exact in the future", key: "a", opts: ReadOptions{Revision: 8, Match: Exact}, wantErr: ErrFutureRevision},
-		{name: "not older than an old revision reads current", key: "a", opts: ReadOptions{Revision: 3}, want: kv("a", "a2", 2, 4), found: true},
-		{name: "not older than a compacted revision reads current", key: "b", opts: ReadOptions{Revision: 2}, want: kv("b", "b2", 6, 6), found: true},
-		{name: "not older than current", key: "c", opts: ReadOptions{Revision: 7}, want: kv("c", "c1", 7, 7), found: true},
+		{name: "not older than an old revision reads current", key: "a", opts: ReadOptions{Revision: 3}, want: wantKV("a", "a2", 2, 4), found: true},
+		{name: "not older than a compacted revision reads current", key: "b", opts: ReadOptions{Revision: 2}, want: wantKV("b", "b2", 6, 6), found: true},
+		{name: "not older than current", key: "c", opts: ReadOptions{Revision: 7}, want: wantKV("c", "c1", 7, 7), found: true},
 		{name: "not older than the future", key: "a", opts: ReadOptions{Revision: 8}, wantErr: ErrFutureRevision},
-		{name: "exact zero reads current", key: "a", opts: ReadOptions{Match: Exact}, want: kv("a", "a2", 2, 4), found: true},
+		{name: "exact zero reads current", key: "a", opts: ReadOptions{Match: Exact}, want: wantKV("a", "a2", 2, 4), found: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -387,7 +387,7 @@ func TestRangeFilter(t *testing.T) {
 			Filter:      func(kv *KeyValue[string]) bool { seen = append(seen, *kv); return true },
 		})
 		require.NoError(t, err)
-		require.Equal(t, []KeyValue[string]{kv("a", "1", 2, 2)}, seen)
+		require.Equal(t, []KeyValue[string]{wantKV("a", "1", 2, 2)}, seen)
 	})
 }
 
@@ -560,7 +560,7 @@ func TestSnapshot(t *testing.T) {
 	got, ok, err := snap.Get("a")
 	require.NoError(t, err)
 	require.True(t, ok)
-	require.Equal(t, kv("a", "x1", 2, 2), got)
+	require.Equal(t, wantKV("a", "x1", 2, 2), got)
 	got, ok, err = snap.Get("b")
 	require.NoError(t, err)
 	require.True(t, ok)

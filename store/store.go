@@ -71,6 +71,9 @@ type Store[V any] struct {
 	tree   *btree.BTreeG[treeItem[V]] // the writer's working tree; cloned to publish
 	closed bool
 	marks  []compactionMark // revisions seen by the compaction loop, oldest first
+	// fullCompact makes the next compaction visit every key and rebuild the index: set by Fork, whose inherited
+	// history is not in this store's log and whose index layers are shared.
+	fullCompact bool
 
 	// waitMu guards waitCh.
 	waitMu sync.Mutex

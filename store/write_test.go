@@ -102,7 +102,8 @@ func (o writeOp) apply(s *Store[string]) (KeyValue[string], error) {
 	panic("unknown op " + o.op)
 }
 
-func kv(key, value string, create, mod int64) KeyValue[string] {
+// wantKV builds an expected key-value.
+func wantKV(key, value string, create, mod int64) KeyValue[string] {
 	return KeyValue[string]{Key: key, Value: value, CreateRevision: create, ModRevision: mod}
 }
 
@@ -113,48 +114,48 @@ func TestWriteResults(t *testing.T) {
 	}{
 		{
 			name: "first write commits revision 2",
-			ops:  []writeOp{{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)}},
+			ops:  []writeOp{{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)}},
 		},
 		{
 			name: "one revision per write across keys",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
-				{op: "create", key: "b", value: "1", want: kv("b", "1", 3, 3)},
-				{op: "update", key: "a", value: "2", want: kv("a", "2", 2, 4)},
-				{op: "delete", key: "b", want: kv("b", "1", 3, 5)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
+				{op: "create", key: "b", value: "1", want: wantKV("b", "1", 3, 3)},
+				{op: "update", key: "a", value: "2", want: wantKV("a", "2", 2, 4)},
+				{op: "delete", key: "b", want: wantKV("b", "1", 3, 5)},
 			},
 		},
 		{
 			name: "update keeps CreateRevision",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
-				{op: "update", key: "a", value: "2", want: kv("a", "2", 2, 3)},
-				{op: "update", key: "a", value: "3", want: kv("a", "3", 2, 4)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
+				{op: "update", key: "a", value: "2", want: wantKV("a", "2", 2, 3)},
+				{op: "update", key: "a", value: "3", want: wantKV("a", "3", 2, 4)},
 			},
 		},
 		{
 			name: "delete returns the last value at the deletion revision",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
-				{op: "update", key: "a", value: "2", want: kv("a", "2", 2, 3)},
-				{op: "delete", key: "a", want: kv("a", "2", 2, 4)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
+				{op: "update", key: "a", value: "2", want: wantKV("a", "2", 2, 3)},
+				{op: "delete", key: "a", want: wantKV("a", "2", 2, 4)},
 			},
 		},
 		{
 			name: "create after delete starts a new generation",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
-				{op: "delete", key: "a", want: kv("a", "1", 2, 3)},
-				{op: "create", key: "a", value: "2", want: kv("a", "2", 4, 4)},
-				{op: "update", key: "a", value: "3", want: kv("a", "3", 4, 5)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
+				{op: "delete", key: "a", want: wantKV("a", "1", 2, 3)},
+				{op: "create", key: "a", value: "2", want: wantKV("a", "2", 4, 4)},
+				{op: "update", key: "a", value: "3", want: wantKV("a", "3", 4, 5)},
 			},
 		},
 		{
 			name: "create of a live key fails and commits nothing",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
 				{op: "create", key: "a", value: "2", wantErr: ErrKeyExists},
-				{op: "create", key: "b", value: "1", want: kv("b", "1", 3, 3)},
+				{op: "create", key: "b", value: "1", want: wantKV("b", "1", 3, 3)},
 			},
 		},
 		{
@@ -168,8 +169,8 @@ func TestWriteResults(t *testing.T) {
 		{
 			name: "update of a deleted key",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
-				{op: "delete", key: "a", want: kv("a", "1", 2, 3)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
+				{op: "delete", key: "a", want: wantKV("a", "1", 2, 3)},
 				{op: "update", key: "a", value: "2", wantErr: ErrKeyNotFound},
 			},
 		},
@@ -180,8 +181,8 @@ func TestWriteResults(t *testing.T) {
 		{
 			name: "delete of a deleted key",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
-				{op: "delete", key: "a", want: kv("a", "1", 2, 3)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
+				{op: "delete", key: "a", want: wantKV("a", "1", 2, 3)},
 				{op: "delete", key: "a", wantErr: ErrKeyNotFound},
 				{op: "delete", key: "a", ifRev: 3, wantErr: ErrKeyNotFound},
 			},
@@ -189,52 +190,52 @@ func TestWriteResults(t *testing.T) {
 		{
 			name: "conditional update with the right revision",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
-				{op: "update", key: "a", value: "2", ifRev: 2, want: kv("a", "2", 2, 3)},
-				{op: "update", key: "a", value: "3", ifRev: 3, want: kv("a", "3", 2, 4)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
+				{op: "update", key: "a", value: "2", ifRev: 2, want: wantKV("a", "2", 2, 3)},
+				{op: "update", key: "a", value: "3", ifRev: 3, want: wantKV("a", "3", 2, 4)},
 			},
 		},
 		{
 			name: "conditional update with a stale revision",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
-				{op: "update", key: "a", value: "2", want: kv("a", "2", 2, 3)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
+				{op: "update", key: "a", value: "2", want: wantKV("a", "2", 2, 3)},
 				{op: "update", key: "a", value: "3", ifRev: 2, wantErr: ErrConflict},
 				{op: "update", key: "a", value: "3", ifRev: 99, wantErr: ErrConflict},
-				{op: "update", key: "a", value: "3", want: kv("a", "3", 2, 4)},
+				{op: "update", key: "a", value: "3", want: wantKV("a", "3", 2, 4)},
 			},
 		},
 		{
 			name: "conditional update with another key's revision",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
-				{op: "create", key: "b", value: "1", want: kv("b", "1", 3, 3)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
+				{op: "create", key: "b", value: "1", want: wantKV("b", "1", 3, 3)},
 				{op: "update", key: "a", value: "2", ifRev: 3, wantErr: ErrConflict},
 			},
 		},
 		{
 			name: "conditional delete",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
 				{op: "delete", key: "a", ifRev: 1, wantErr: ErrConflict},
-				{op: "delete", key: "a", ifRev: 2, want: kv("a", "1", 2, 3)},
+				{op: "delete", key: "a", ifRev: 2, want: wantKV("a", "1", 2, 3)},
 			},
 		},
 		{
 			name: "condition against the new generation after recreate",
 			ops: []writeOp{
-				{op: "create", key: "a", value: "1", want: kv("a", "1", 2, 2)},
-				{op: "delete", key: "a", want: kv("a", "1", 2, 3)},
-				{op: "create", key: "a", value: "2", want: kv("a", "2", 4, 4)},
+				{op: "create", key: "a", value: "1", want: wantKV("a", "1", 2, 2)},
+				{op: "delete", key: "a", want: wantKV("a", "1", 2, 3)},
+				{op: "create", key: "a", value: "2", want: wantKV("a", "2", 4, 4)},
 				{op: "update", key: "a", value: "3", ifRev: 2, wantErr: ErrConflict},
-				{op: "delete", key: "a", ifRev: 4, want: kv("a", "2", 4, 5)},
+				{op: "delete", key: "a", ifRev: 4, want: wantKV("a", "2", 4, 5)},
 			},
 		},
 		{
 			name: "empty key and empty value",
 			ops: []writeOp{
-				{op: "create", key: "", value: "", want: kv("", "", 2, 2)},
-				{op: "update", key: "", value: "v", ifRev: 2, want: kv("", "v", 2, 3)},
+				{op: "create", key: "", value: "", want: wantKV("", "", 2, 2)},
+				{op: "update", key: "", value: "v", ifRev: 2, want: wantKV("", "v", 2, 3)},
 			},
 		},
 	}
@@ -494,7 +495,7 @@ func TestClose(t *testing.T) {
 		got, ok, err := s.Get("a", ReadOptions{})
 		require.NoError(t, err)
 		require.True(t, ok)
-		require.Equal(t, kv("a", "y1", 2, 4), got)
+		require.Equal(t, wantKV("a", "y1", 2, 4), got)
 		got, ok, err = s.Get("a", ReadOptions{Revision: 3, Match: Exact})
 		require.NoError(t, err)
 		require.True(t, ok)
