@@ -1,0 +1,331 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kubemem/kubemem/types"
+)
+
+// HandlerOptions configures the HTTP handler. The zero value works.
+type HandlerOptions struct {
+	// Logger, if set, gets one line per request: method, path, status and duration.
+	Logger *slog.Logger
+	// MinRequestTimeout is the base of the random timeout of watches that give no timeoutSeconds: they last
+	// between it and twice it (SEMANTICS X-4). Zero means 1800 s, kube-apiserver's default.
+	MinRequestTimeout time.Duration
+}
+
+// Handler returns an http.Handler that serves the Kubernetes REST API of s: resource paths of every registered
+// resource, discovery, /version and health checks. Every request goes through the Go API's verbs, so HTTP clients
+// and Go callers see one implementation. The handler is safe for concurrent use.
+func (s *Server) Handler(opts HandlerOptions) http.Handler {
+	if opts.MinRequestTimeout <= 0 {
+		opts.MinRequestTimeout = 1800 * time.Second
+	}
+	h := &handler{s: s, opts: opts}
+	if opts.Logger != nil {
+		return logRequests(h, opts.Logger)
+	}
+	return h
+}
+
+type handler struct {
+	s    *Server
+	opts HandlerOptions
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch p := strings.TrimSuffix(r.URL.Path, "/"); {
+	case p == "/healthz" || p == "/livez" || p == "/readyz" || strings.HasPrefix(p, "/healthz/") || strings.HasPrefix(p, "/livez/") || strings.HasPrefix(p, "/readyz/"):
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok"))
+	case p == "/version":
+		h.serveVersion(w)
+	case p == "/api":
+		h.serveAPIVersions(w, r)
+	case p == "/apis":
+		h.serveAPIGroups(w, r)
+	case isGroupPath(p):
+		h.serveAPIGroup(w, p)
+	case isGroupVersionPath(p):
+		h.serveResourceList(w, p)
+	default:
+		h.serveResource(w, r)
+	}
+}
+
+// notFound is kube-apiserver's answer for a path that names nothing.
+func notFound() error {
+	return &types.StatusError{ErrStatus: types.Status{Status: types.StatusFailure, Code: http.StatusNotFound,
+		Reason: types.StatusReasonNotFound, Message: "the server could not find the requested resource",
+		Details: &types.StatusDetails{Causes: []types.StatusCause{{Type: types.CauseTypeUnexpectedServerResponse, Message: "404 page not found"}}}}}
+}
+
+// serveResource runs one resource request.
+func (h *handler) serveResource(w http.ResponseWriter, r *http.Request) {
+	info, ok := parseResourcePath(r)
+	if !ok {
+		writeError(w, notFound())
+		return
+	}
+	res, ok := h.s.resources[info.gv.WithResource(info.resource)]
+	if !ok || (info.namespace != "" && !res.Namespaced) {
+		writeError(w, notFound())
+		return
+	}
+	if info.subresource != "" {
+		writeError(w, notFound())
+		return
+	}
+	c := &ResourceClient{s: h.s, r: res, ns: info.namespace}
+	ctx := r.Context()
+	q := r.URL.Query()
+	var err error
+	switch info.verb {
+	case "get":
+		err = h.get(ctx, w, r, c, info.name, q)
+	case "list":
+		err = h.list(ctx, w, r, c, q)
+	case "watch":
+		err = h.watch(ctx, w, r, c, info, q)
+	case "create":
+		if info.name != "" {
+			err = types.NewMethodNotSupported(res.GroupResource(), "create")
+			break
+		}
+		err = h.create(ctx, w, r, c, q)
+	case "update":
+		err = h.update(ctx, w, r, c, info.name, q)
+	case "delete":
+		err = h.delete(ctx, w, r, c, info.name, q)
+	case "deletecollection":
+		err = h.deleteCollection(ctx, w, r, c, q)
+	default:
+		err = types.NewMethodNotSupported(res.GroupResource(), strings.ToLower(r.Method))
+	}
+	if err != nil {
+		writeError(w, err)
+	}
+}
+
+func (h *handler) get(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, name string, q url.Values) error {
+	out, err := negotiate(r)
+	if err != nil {
+		return err
+	}
+	obj, err := c.Get(ctx, name, GetOptions{ResourceVersion: q.Get("resourceVersion")})
+	if err != nil {
+		return err
+	}
+	return h.writeObject(w, http.StatusOK, c.r, obj, out, q)
+}
+
+func (h *handler) list(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, q url.Values) error {
+	out, err := negotiate(r)
+	if err != nil {
+		return err
+	}
+	opts, err := listOptionsFromQuery(q)
+	if err != nil {
+		return err
+	}
+	l, err := c.List(ctx, opts)
+	if err != nil {
+		return err
+	}
+	return h.writeList(w, c.r, l, out, q)
+}
+
+func (h *handler) create(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, q url.Values) error {
+	out, err := negotiate(r)
+	if err != nil {
+		return err
+	}
+	obj, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	created, err := c.Create(ctx, obj, CreateOptions{DryRun: q["dryRun"], FieldManager: q.Get("fieldManager"), FieldValidation: q.Get("fieldValidation")})
+	if err != nil {
+		return err
+	}
+	return h.writeObject(w, http.StatusCreated, c.r, created, out, q)
+}
+
+func (h *handler) update(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, name string, q url.Values) error {
+	out, err := negotiate(r)
+	if err != nil {
+		return err
+	}
+	obj, err := readObject(r)
+	if err != nil {
+		return err
+	}
+	if obj.Name() != name {
+		if obj.Name() != "" {
+			return types.NewBadRequest("the name of the object (" + obj.Name() + ") does not match the name on the URL (" + name + ")")
+		}
+		m := obj.Meta()
+		m.Name = name
+		obj = obj.WithMetaNoCopy(m)
+	}
+	updated, created, err := c.s.update(ctx, c.r, c.ns, obj, UpdateOptions{DryRun: q["dryRun"], FieldManager: q.Get("fieldManager"), FieldValidation: q.Get("fieldValidation")})
+	if err != nil {
+		return err
+	}
+	code := http.StatusOK
+	if created {
+		code = http.StatusCreated
+	}
+	return h.writeObject(w, code, c.r, updated, out, q)
+}
+
+func (h *handler) delete(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, name string, q url.Values) error {
+	opts, err := deleteOptions(r, q)
+	if err != nil {
+		return err
+	}
+	deleted, err := c.Delete(ctx, name, opts)
+	if err != nil {
+		return err
+	}
+	if c.r.ReturnDeletedObject {
+		return h.writeObject(w, http.StatusOK, c.r, deleted, outputObject, q)
+	}
+	// W-7: a success Status naming the deleted object.
+	body, _ := json.Marshal(types.Status{
+		TypeMeta: types.TypeMeta{Kind: "Status", APIVersion: "v1"},
+		Status:   types.StatusSuccess,
+		Details:  &types.StatusDetails{Name: name, Group: c.r.GVR.Group, Kind: c.r.GVR.Resource, UID: deleted.UID()},
+	})
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+func (h *handler) deleteCollection(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, q url.Values) error {
+	opts, err := deleteOptions(r, q)
+	if err != nil {
+		return err
+	}
+	listOpts, err := listOptionsFromQuery(q)
+	if err != nil {
+		return err
+	}
+	l, err := c.DeleteCollection(ctx, opts, listOpts)
+	if err != nil {
+		return err
+	}
+	return h.writeList(w, c.r, l, outputObject, q)
+}
+
+// readObject reads and parses the request body.
+func readObject(r *http.Request) (*types.Object, error) {
+	data, err := readBody(r)
+	if err != nil {
+		return nil, err
+	}
+	return decodeObject(data)
+}
+
+// deleteOptions reads DeleteOptions from the body (when there is one) and the query.
+func deleteOptions(r *http.Request, q url.Values) (DeleteOptions, error) {
+	var opts DeleteOptions
+	data, err := readBody(r)
+	if err != nil {
+		return opts, err
+	}
+	if len(strings.TrimSpace(string(data))) > 0 {
+		if err := json.Unmarshal(data, &opts); err != nil {
+			return opts, types.NewBadRequest("couldn't decode DeleteOptions: " + err.Error())
+		}
+	}
+	if v := q.Get("gracePeriodSeconds"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return opts, types.NewBadRequest("invalid gracePeriodSeconds: " + strconv.Quote(v))
+		}
+		opts.GracePeriodSeconds = &n
+	}
+	if v := q.Get("propagationPolicy"); v != "" {
+		p := DeletionPropagation(v)
+		opts.PropagationPolicy = &p
+	}
+	if v := q.Get("orphanDependents"); v != "" {
+		b := v == "true" || v == "1"
+		opts.OrphanDependents = &b
+	}
+	if d := q["dryRun"]; len(d) > 0 {
+		opts.DryRun = d
+	}
+	return opts, nil
+}
+
+// listOptionsFromQuery converts query parameters into ListOptions.
+func listOptionsFromQuery(q url.Values) (ListOptions, error) {
+	opts := ListOptions{
+		LabelSelector:        q.Get("labelSelector"),
+		FieldSelector:        q.Get("fieldSelector"),
+		ResourceVersion:      q.Get("resourceVersion"),
+		ResourceVersionMatch: q.Get("resourceVersionMatch"),
+		Continue:             q.Get("continue"),
+		AllowWatchBookmarks:  parseBool(q.Get("allowWatchBookmarks")),
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return opts, types.NewBadRequest("invalid limit: " + strconv.Quote(v))
+		}
+		opts.Limit = n
+	}
+	if v := q.Get("timeoutSeconds"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return opts, types.NewBadRequest("invalid timeoutSeconds: " + strconv.Quote(v))
+		}
+		opts.TimeoutSeconds = &n
+	}
+	if v, ok := q["sendInitialEvents"]; ok && len(v) > 0 {
+		b := parseBool(v[0])
+		opts.SendInitialEvents = &b
+	}
+	return opts, nil
+}
+
+func parseBool(v string) bool { return v == "true" || v == "1" || v == "True" }
+
+// logRequests logs one line per request.
+func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		logger.Info("request", "method", r.Method, "path", r.URL.RequestURI(), "status", rec.code, "duration", time.Since(start).Round(time.Microsecond))
+	})
+}
+
+// statusRecorder remembers the status code a handler wrote; it keeps flushing available for watches.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.code = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,101 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/kubemem/kubemem/types"
+	"github.com/kubemem/kubemem/watch"
+)
+
+// watch streams a watch as chunked JSON, one WatchEvent per line, flushed whenever no further event is queued
+// (SEMANTICS X-1 to X-5). Option errors answer as plain HTTP errors; errors after the watch started arrive as an
+// ERROR event. The stream ends cleanly at its timeout, when the client goes away, or when the server closes.
+func (h *handler) watch(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, info requestInfo, q url.Values) error {
+	out, err := negotiate(r)
+	if err != nil {
+		return err
+	}
+	opts, err := listOptionsFromQuery(q)
+	if err != nil {
+		return err
+	}
+	if info.name != "" {
+		// X-1: a name in a /watch/ path is a metadata.name field selector.
+		sel, err := types.ParseFieldSelector(opts.FieldSelector)
+		if err != nil {
+			return types.NewBadRequest(err.Error())
+		}
+		if v, ok := sel.RequiresExactMatch("metadata.name"); ok && v != info.name {
+			return types.NewBadRequest("fieldSelector metadata.name doesn't match requested name")
+		}
+		if opts.FieldSelector == "" {
+			opts.FieldSelector = "metadata.name=" + info.name
+		} else if _, ok := sel.RequiresExactMatch("metadata.name"); !ok {
+			opts.FieldSelector += ",metadata.name=" + info.name
+		}
+	}
+	if opts.TimeoutSeconds == nil {
+		// X-4: a random duration in [minRequestTimeout, 2×minRequestTimeout).
+		min := h.opts.MinRequestTimeout
+		h.s.randMu.Lock()
+		d := min + time.Duration(h.s.rand.Int64N(int64(min)))
+		h.s.randMu.Unlock()
+		secs := int64(d / time.Second)
+		opts.TimeoutSeconds = &secs
+	}
+	wi, err := c.Watch(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer wi.Stop()
+	flusher, _ := w.(http.Flusher)
+	w.Header().Set("Content-Type", mediaJSON)
+	w.WriteHeader(http.StatusOK)
+	if flusher != nil {
+		flusher.Flush()
+	}
+	events := wi.ResultChan()
+	buf := make([]byte, 0, 4096)
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return nil
+			}
+			buf = h.appendWatchEvent(buf[:0], c.r, ev, out, q)
+			if _, err := w.Write(buf); err != nil {
+				return nil // the client went away
+			}
+			if len(events) == 0 && flusher != nil {
+				flusher.Flush()
+			}
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// appendWatchEvent encodes one event: {"type":T,"object":...}\n, the object in the negotiated form.
+func (h *handler) appendWatchEvent(b []byte, r *Resource, ev watch.Event, out outputKind, q url.Values) []byte {
+	b = append(b, `{"type":"`...)
+	b = append(b, ev.Type...)
+	b = append(b, `","object":`...)
+	switch {
+	case ev.Type == watch.Error:
+		st, _ := json.Marshal(ev.Err.Status())
+		b = append(b, st...)
+	case ev.Type == watch.Bookmark || out == outputObject:
+		b = ev.Object.AppendJSON(b)
+	case out == outputTable:
+		t := h.newTable(r, []*types.Object{ev.Object}, q)
+		t.ListMeta.ResourceVersion = ev.Object.ResourceVersion()
+		b = t.appendJSON(b)
+	default:
+		b = appendPartialMetadata(b, ev.Object)
+	}
+	return append(b, "}\n"...)
+}
