@@ -26,7 +26,9 @@ const (
 func nameColumn() tableColumn {
 	return tableColumn{Name: "Name", Type: "string", Format: "name", Description: nameDescription}
 }
-func ageColumn() tableColumn { return tableColumn{Name: "Age", Type: "string", Description: ageDescription} }
+func ageColumn() tableColumn {
+	return tableColumn{Name: "Age", Type: "string", Description: ageDescription}
+}
 func col(name, typ string, priority int, description string) tableColumn {
 	return tableColumn{Name: name, Type: typ, Priority: priority, Description: description}
 }

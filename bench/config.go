@@ -34,9 +34,6 @@ var workloads = []Workload{
 // Workloads returns W1–W8 in order.
 func Workloads() []Workload { return slices.Clone(workloads) }
 
-// sequenceIDs are the workloads that run one after another on one system.
-var sequenceIDs = []string{"W1", "W2", "W3", "W4", "W5", "W6"}
-
 // Config sizes a comparison. Its zero value runs the sizes once.
 type Config struct {
 	// Pods is N, the number of pods of W1–W6 (default 10,000).

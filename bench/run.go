@@ -60,17 +60,12 @@ func Run(ctx context.Context, cfg Config, systems []Factory) (*Report, error) {
 					"ops", m.Ops, "elapsed", m.Elapsed, "ops/s", int64(m.Rate()))
 			}
 
-			seq := runSequence(ctx, cfg, f)
-			for _, id := range sequenceIDs {
-				if m, ok := seq.results[id]; ok {
-					record(id, m, nil)
-				} else if err, ok := seq.errs[id]; ok {
-					record(id, Measurement{}, err)
+			heap := runSequence(ctx, cfg, f, record)
+			if heap.ok {
+				log.Info("heap", "round", round, "system", f.Name, "bytes/pod", int64(heap.perPod))
+				if !sr.HeapMeasured || heap.perPod < sr.HeapPerPod {
+					sr.HeapPerPod, sr.HeapMeasured = heap.perPod, true
 				}
-			}
-			if seq.heapOK && (!sr.HeapMeasured || seq.heapPerPod < sr.HeapPerPod) {
-				sr.HeapPerPod, sr.HeapMeasured = seq.heapPerPod, true
-				log.Info("heap", "round", round, "system", f.Name, "bytes/pod", int64(seq.heapPerPod))
 			}
 
 			if cfg.selected("W7") {

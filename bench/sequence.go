@@ -13,27 +13,45 @@ type step struct {
 	id  string
 	ops func(cfg Config) int
 	run func(ctx context.Context, cfg Config, sys System) error
+	// check, if set, verifies the step's effect through a list, untimed.
+	check func(ctx context.Context, cfg Config, sys System) error
+}
+
+// wantListed returns a check that the pods matching selector number want(cfg).
+func wantListed(selector string, want func(Config) int) func(context.Context, Config, System) error {
+	return func(ctx context.Context, cfg Config, sys System) error {
+		n, err := sys.ListSelected(ctx, selector)
+		if err != nil {
+			return fmt.Errorf("checking with a list: %w", err)
+		}
+		if n != want(cfg) {
+			return fmt.Errorf("afterwards a list with selector %q returned %d pods, want %d", selector, n, want(cfg))
+		}
+		return nil
+	}
 }
 
 // sequence lists W1–W6 in the order they run on one system: W1 creates the
-// pods the others read, change and finally delete.
+// pods the others read, change and finally delete. W1, W4 and W6 check their
+// effect afterwards with a list: all pods exist, all carry the label w4 (an
+// existence selector), none is left.
 var sequence = []step{
 	{"W1", pods, func(ctx context.Context, cfg Config, sys System) error {
 		return each(ctx, cfg.Pods, sys.Create)
-	}},
+	}, wantListed("", pods)},
 	{"W2", pods, func(ctx context.Context, cfg Config, sys System) error {
 		return each(ctx, cfg.Pods, sys.Get)
-	}},
-	{"W3", func(cfg Config) int { return cfg.Lists }, listSelected},
+	}, nil},
+	{"W3", func(cfg Config) int { return cfg.Lists }, listSelected, nil},
 	{"W4", pods, func(ctx context.Context, cfg Config, sys System) error {
 		return each(ctx, cfg.Pods, sys.GetModifyUpdate)
-	}},
+	}, wantListed(UpdateLabel, pods)},
 	{"W5", pods, func(ctx context.Context, cfg Config, sys System) error {
 		return each(ctx, cfg.Pods, sys.PatchImage)
-	}},
+	}, nil},
 	{"W6", pods, func(ctx context.Context, cfg Config, sys System) error {
 		return each(ctx, cfg.Pods, sys.Delete)
-	}},
+	}, wantListed("", func(Config) int { return 0 })},
 }
 
 func pods(cfg Config) int { return cfg.Pods }
@@ -54,22 +72,19 @@ func listSelected(ctx context.Context, cfg Config, sys System) error {
 	return nil
 }
 
-// sequenceRound is the outcome of one round of W1–W6 on one system.
-type sequenceRound struct {
-	// results and errs hold each timed step's figure or failure, by ID.
-	results map[string]Measurement
-	errs    map[string]error
-	// heapPerPod is the live heap per pod after W1, valid if heapOK.
-	heapPerPod float64
-	heapOK     bool
+// heapReading is the live heap per pod after W1, if it was measured.
+type heapReading struct {
+	perPod float64
+	ok     bool
 }
 
 // runSequence constructs a fresh system and runs the selected steps of W1–W6
-// on it, timing each on its own; W1 also runs, untimed, when a later step needs
+// on it, timing each on its own and passing each selected step's outcome to
+// record as soon as it is known; W1 also runs, untimed, when a later step needs
 // its pods. Around W1 it measures the live heap: from before New to after the
 // last create, each read after two garbage collections, divided by cfg.Pods.
-func runSequence(ctx context.Context, cfg Config, f Factory) sequenceRound {
-	out := sequenceRound{results: map[string]Measurement{}, errs: map[string]error{}}
+func runSequence(ctx context.Context, cfg Config, f Factory, record func(id string, m Measurement, err error)) heapReading {
+	var heap heapReading
 	var wanted []step
 	for _, s := range sequence {
 		if cfg.selected(s.id) {
@@ -77,24 +92,27 @@ func runSequence(ctx context.Context, cfg Config, f Factory) sequenceRound {
 		}
 	}
 	if len(wanted) == 0 {
-		return out
+		return heap
 	}
 	if wanted[0].id != "W1" {
 		wanted = append([]step{sequence[0]}, wanted...)
 	}
-	fail := func(from int, err error) sequenceRound {
-		for _, s := range wanted[from:] {
-			if cfg.selected(s.id) {
-				out.errs[s.id] = err
-			}
+	report := func(s step, m Measurement, err error) {
+		if cfg.selected(s.id) {
+			record(s.id, m, err)
 		}
-		return out
+	}
+	skip := func(rest []step, err error) {
+		for _, s := range rest {
+			report(s, Measurement{}, err)
+		}
 	}
 
 	before := liveHeap()
 	sys, err := f.New()
 	if err != nil {
-		return fail(0, fmt.Errorf("constructing the system: %w", err))
+		skip(wanted, fmt.Errorf("constructing the system: %w", err))
+		return heap
 	}
 	defer sys.Close()
 
@@ -102,29 +120,28 @@ func runSequence(ctx context.Context, cfg Config, f Factory) sequenceRound {
 		elapsed, err := bounded(ctx, cfg.Timeout, func(ctx context.Context) (time.Duration, error) {
 			start := time.Now()
 			err := s.run(ctx, cfg, sys)
-			return time.Since(start), err
+			elapsed := time.Since(start)
+			if err == nil && s.check != nil {
+				err = s.check(ctx, cfg, sys)
+			}
+			return elapsed, err
 		})
 		if s.id == "W1" && err == nil {
-			out.heapPerPod = float64(int64(liveHeap())-int64(before)) / float64(cfg.Pods)
-			out.heapOK = true
+			heap = heapReading{perPod: float64(int64(liveHeap())-int64(before)) / float64(cfg.Pods), ok: true}
 		}
-		switch {
-		case err == nil && cfg.selected(s.id):
-			out.results[s.id] = Measurement{Ops: s.ops(cfg), Elapsed: elapsed}
-		case err == nil:
-		case s.id == "W1" || errors.Is(err, errTimeout) || errors.Is(err, errPanicked):
+		if err != nil {
+			report(s, Measurement{}, err)
+		} else {
+			report(s, Measurement{Ops: s.ops(cfg), Elapsed: elapsed}, nil)
+		}
+		if err != nil && (s.id == "W1" || errors.Is(err, errTimeout) || errors.Is(err, errPanicked)) {
 			// Later steps would run against missing pods or a system still
-			// busy on an abandoned goroutine: skip them.
-			fail(k+1, fmt.Errorf("skipped: %s failed", s.id))
-			if cfg.selected(s.id) {
-				out.errs[s.id] = err
-			}
-			return out
-		default:
-			out.errs[s.id] = err
+			// busy on an abandoned goroutine.
+			skip(wanted[k+1:], fmt.Errorf("skipped: %s failed", s.id))
+			return heap
 		}
 	}
-	return out
+	return heap
 }
 
 // liveHeap returns the bytes of live heap objects after two garbage

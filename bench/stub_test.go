@@ -10,7 +10,7 @@ import (
 
 // faults make stubSystem misbehave in one way, to test that the runner notices.
 type faults struct {
-	listOffByOne  bool // ListSelected reports one pod too many
+	listOffByOne  bool // ListSelected(ListSelector) reports one pod too many
 	dropFirstAdd  bool // the first watcher misses the first ADDED event
 	panicOnCreate bool // Create panics, like client-go's fake with a full watch channel
 	hangOnGet     bool // Get blocks forever and ignores ctx
@@ -70,16 +70,17 @@ func (s *stubSystem) Get(_ context.Context, i int) error {
 }
 
 func (s *stubSystem) ListSelected(_ context.Context, selector string) (int, error) {
-	key, value, _ := strings.Cut(selector, "=")
+	key, value, equals := strings.Cut(selector, "=")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0
 	for _, l := range s.pods {
-		if selector == "" || l[key] == value {
+		v, ok := l[key]
+		if selector == "" || ok && (!equals || v == value) {
 			n++
 		}
 	}
-	if s.faults.listOffByOne {
+	if s.faults.listOffByOne && selector == ListSelector {
 		n++
 	}
 	return n, nil
