@@ -46,6 +46,7 @@ func builtinResources() []Resource {
 			r.Singular, r.ShortNames, r.Categories = "pod", []string{"po"}, all
 			r.Subresources = []string{"status", "binding", "eviction", "log"}
 			r.ReturnDeletedObject, r.Generation, r.Fields = true, GenerationSpec, podFields
+			r.fieldAliases = map[string]string{"spec.host": "spec.nodeName"}
 		}),
 		with(core("services", "Service", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Categories = "service", []string{"svc"}, all

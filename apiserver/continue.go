@@ -40,16 +40,20 @@ func decodeContinue(token, prefix string) (start string, rev int64, err error) {
 	}
 	switch {
 	case c.APIVersion != continueVersion:
-		return "", 0, types.NewInvalidContinueToken(errors.New("continue key is not valid: server does not recognize this encoded version \"" + c.APIVersion + "\""))
+		return "", 0, types.NewInvalidContinueToken(errors.New("continue key is not valid: server does not recognize this encoded version " + c.APIVersion))
 	case c.ResourceVersion == 0:
 		return "", 0, types.NewInvalidContinueToken(errors.New("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"))
 	case c.StartKey == "":
 		return "", 0, types.NewInvalidContinueToken(errors.New("continue key is not valid: encoded start key empty (version meta.k8s.io/v1)"))
 	}
-	// The start key is path-cleaned and must stay under the prefix, so a token cannot reach other resources.
-	cleaned := path.Clean("/" + c.StartKey)
-	if cleaned == "/" || strings.HasPrefix(cleaned, "/..") {
-		return "", 0, types.NewInvalidContinueToken(errors.New("continue key is not valid: encoded start key empty (version meta.k8s.io/v1)"))
+	// The start key must be a clean path, so a token cannot reach outside the list's prefix (as kube's
+	// DecodeContinue checks).
+	key := c.StartKey
+	if !strings.HasPrefix(key, "/") {
+		key = "/" + key
 	}
-	return prefix + c.StartKey, c.ResourceVersion, nil
+	if cleaned := path.Clean(key); cleaned != key {
+		return "", 0, types.NewInvalidContinueToken(errors.New("continue key is not valid: " + c.StartKey))
+	}
+	return prefix + key[1:], c.ResourceVersion, nil
 }

@@ -12,6 +12,9 @@ import (
 // retries generated-name collisions.
 const generateNameAttempts = 8
 
+// maxGeneratedNameLength is the longest generateName prefix kept before the random suffix.
+const maxGeneratedNameLength = 58
+
 // create implements the create verb (SEMANTICS W-1).
 func (s *Server) create(r *Resource, ns string, obj *types.Object, opts CreateOptions) (*types.Object, error) {
 	dryRun, err := parseDryRun(opts.DryRun)
@@ -48,7 +51,12 @@ func (s *Server) create(r *Resource, ns string, obj *types.Object, opts CreateOp
 	generate := m.Name == ""
 	for attempt := 0; ; attempt++ {
 		if generate {
-			m.Name = m.GenerateName + s.randomString(5)
+			// As kube-apiserver's name generator: the prefix is cut to 58 characters, so names stay within 63.
+			base := m.GenerateName
+			if len(base) > maxGeneratedNameLength {
+				base = base[:maxGeneratedNameLength]
+			}
+			m.Name = base + s.randomString(5)
 		}
 		applyStrategyMeta(r, &m)
 		candidate := obj.WithMeta(m)

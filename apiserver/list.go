@@ -3,6 +3,7 @@ package apiserver
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/kubemem/kubemem/store"
 	"github.com/kubemem/kubemem/types"
@@ -73,9 +74,25 @@ func parseSelection(r *Resource, opts *ListOptions) (selection, error) {
 	if sel.fields, err = types.ParseFieldSelector(opts.FieldSelector); err != nil {
 		return sel, types.NewBadRequest(err.Error())
 	}
-	for _, req := range sel.fields.Requirements() {
-		if !r.supportsField(req.Field) {
-			return sel, types.NewBadRequest("field label not supported: " + req.Field)
+	aliased := false
+	reqs := sel.fields.Requirements()
+	for i, req := range reqs {
+		field, err := r.fieldSelectorField(req.Field)
+		if err != nil {
+			return sel, err
+		}
+		if field != req.Field {
+			reqs[i].Field, aliased = field, true
+		}
+	}
+	if aliased {
+		// Re-parse with the aliases resolved, so matching reads the real fields.
+		parts := make([]string, len(reqs))
+		for i, req := range reqs {
+			parts[i] = req.Field + string(req.Operator) + escapeFieldValue(req.Value)
+		}
+		if sel.fields, err = types.ParseFieldSelector(strings.Join(parts, ",")); err != nil {
+			return sel, types.NewBadRequest(err.Error())
 		}
 	}
 	if terms := sel.labels.EqualityTerms(); len(terms) > 0 {
@@ -189,4 +206,9 @@ func (s *Server) rangeList(r *Resource, prefix string, limit int64, sel *selecti
 		}
 	}
 	return l, nil
+}
+
+// escapeFieldValue escapes a field selector value for re-parsing.
+func escapeFieldValue(v string) string {
+	return strings.NewReplacer(`\`, `\\`, ",", `\,`, "=", `\=`).Replace(v)
 }

@@ -166,3 +166,11 @@ func bodyMembers(o *types.Object) map[string][]byte {
 	})
 	return out
 }
+
+// sameJSON reports whether two objects decode to equal trees, apart from their resourceVersions: the no-op check for
+// bodies whose keys came in another order (kube-apiserver re-encodes, so order never matters there; SEMANTICS W-6).
+func sameJSON(a, b *types.Object) bool {
+	ua, errA := a.WithResourceVersion("").Unstructured()
+	ub, errB := b.WithResourceVersion("").Unstructured()
+	return errA == nil && errB == nil && reflect.DeepEqual(map[string]any(ua), map[string]any(ub))
+}

@@ -1,6 +1,8 @@
 package apiserver
 
 import (
+	"strconv"
+
 	"github.com/kubemem/kubemem/types"
 )
 
@@ -64,7 +66,8 @@ type Resource struct {
 	// Fields lists the field selector paths the kind supports besides metadata.name and metadata.namespace.
 	Fields []string
 
-	prefix string // storage key prefix: "/<group or core>/<resource>/"
+	fieldAliases map[string]string // field selector paths that read another field
+	prefix       string            // storage key prefix: "/<group or core>/<resource>/"
 }
 
 // GroupResource returns the group and resource, the form error messages use ("pods", "deployments.apps").
@@ -95,17 +98,28 @@ func (r *Resource) HasSubresource(name string) bool {
 	return false
 }
 
-// supportsField reports whether a field selector may name field.
-func (r *Resource) supportsField(field string) bool {
-	if field == "metadata.name" || field == "metadata.namespace" {
-		return true
+// fieldSelectorField checks a field selector path and returns the field it reads: kinds with their own selectable
+// fields answer "field label not supported" for others (and, when cluster-scoped, for metadata.namespace), kinds with
+// none list the two metadata fields; aliases (pods' spec.host) map to their field.
+func (r *Resource) fieldSelectorField(field string) (string, error) {
+	if alias, ok := r.fieldAliases[field]; ok {
+		return alias, nil
+	}
+	if len(r.Fields) == 0 {
+		if field == "metadata.name" || field == "metadata.namespace" {
+			return field, nil
+		}
+		return "", types.NewBadRequest(strconv.Quote(field) + ` is not a known field selector: only "metadata.name", "metadata.namespace"`)
+	}
+	if field == "metadata.name" || field == "metadata.namespace" && r.Namespaced {
+		return field, nil
 	}
 	for _, f := range r.Fields {
 		if f == field {
-			return true
+			return field, nil
 		}
 	}
-	return false
+	return "", types.NewBadRequest("field label not supported: " + field)
 }
 
 // complete fills derived fields.

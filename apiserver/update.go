@@ -78,7 +78,7 @@ func (s *Server) update(ctx context.Context, r *Resource, ns string, obj *types.
 		applyStrategyMeta(r, &next)
 		next.Generation = nextGeneration(r, old, obj, next.Annotations)
 		updated := obj.WithMetaNoCopy(next)
-		if updated.SameContent(old) {
+		if updated.SameContent(old) || updated.EncodedLen() == old.EncodedLen() && sameJSON(updated, old) {
 			return old, false, nil // W-6: no new revision, no event
 		}
 		if dryRun {

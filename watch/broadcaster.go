@@ -407,9 +407,10 @@ func (b *Broadcaster) removeLocked(w *watcher) {
 func (b *Broadcaster) registerLocked(w *watcher, from int64) {
 	w.from = from
 	w.registered = true
-	if b.registered == 0 && from > b.pos {
-		// The dispatcher was idle: nothing at or before from concerns the only watcher.
-		b.pos = from
+	if b.registered == 0 {
+		// The dispatcher was idle: nothing at or before from concerns the only watcher. pos never passes the
+		// committed revision, so later watchers' catch-up can always reach it (a future from stays in w.from).
+		b.pos = max(b.pos, min(from, b.hist.Revision()))
 	}
 	b.registered++
 	if w.req.Bookmarks {
