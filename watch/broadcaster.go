@@ -150,12 +150,15 @@ type Request struct {
 // Watch starts a watch. It ends when ctx is done, when Stop is called, after req.Timeout, or when the Broadcaster
 // closes. It fails only after Close.
 func (b *Broadcaster) Watch(ctx context.Context, req Request) (Interface, error) {
+	// The closed check and wg.Add happen together under mu, so Close (which sets closed under mu before waiting)
+	// never returns while a watch it did not refuse is starting.
 	b.mu.Lock()
-	closed := b.closed
-	b.mu.Unlock()
-	if closed {
+	if b.closed {
+		b.mu.Unlock()
 		return nil, ErrClosed
 	}
+	b.wg.Add(1)
+	b.mu.Unlock()
 	size := req.BufferSize
 	if size <= 0 {
 		size = b.opts.BufferSize
@@ -180,7 +183,6 @@ func (b *Broadcaster) Watch(ctx context.Context, req Request) (Interface, error)
 	}
 	w.nextBookmark = now.Add(b.opts.BookmarkInterval)
 	w.releaseCtx = context.AfterFunc(ctx, w.Stop)
-	b.wg.Add(1)
 	go w.catchUp()
 	return w, nil
 }
@@ -325,6 +327,8 @@ func (b *Broadcaster) waitBlocked(blocked []pending) {
 			case p.w.out <- p.ev:
 				continue
 			case <-p.w.stopCh:
+				// Stopped while we waited: it skipped this event, so it must get nothing after it.
+				b.terminate(p.w)
 				continue
 			case <-b.done:
 				return
