@@ -31,6 +31,10 @@ const (
 // ErrClosed is returned by Watch after Close.
 var ErrClosed = errors.New("watch: broadcaster closed")
 
+// ErrBadPrefix is returned by Watch for a Request.Prefix that does not end with "/": scopes are matched at "/"
+// boundaries.
+var ErrBadPrefix = errors.New("watch: Request.Prefix must end with \"/\"")
+
 // Options configures a Broadcaster. The zero value works.
 type Options struct {
 	// Clock drives bookmarks, timeouts and the slow-watcher budget. Nil means the wall clock.
@@ -58,7 +62,7 @@ type Broadcaster struct {
 	buckets atomic.Pointer[map[string][]*watcher]
 
 	// mu guards pos, stopped, registered, bookmarkers, closed and changes to buckets. Never held while sending on a
-	// channel.
+	// channel; while it is held only History.Revision (an atomic load in the store) is called.
 	mu          sync.Mutex
 	pos         int64      // the dispatcher has claimed every change up to pos
 	stopped     []*watcher // registered watchers whose Stop was called, for the dispatcher to remove
@@ -152,6 +156,9 @@ type Request struct {
 func (b *Broadcaster) Watch(ctx context.Context, req Request) (Interface, error) {
 	// The closed check and wg.Add happen together under mu, so Close (which sets closed under mu before waiting)
 	// never returns while a watch it did not refuse is starting.
+	if req.Key == "" && req.Prefix != "" && !strings.HasSuffix(req.Prefix, "/") {
+		return nil, ErrBadPrefix
+	}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -245,7 +252,12 @@ func (b *Broadcaster) dispatchPending() {
 	}
 	err := b.hist.ChangesAfter(from, through, func(c Change) bool {
 		b.dispatch(buckets, c)
-		return true
+		select {
+		case <-b.done:
+			return false // closing: the watches end now, nothing may follow an event some of them skipped
+		default:
+			return true
+		}
 	})
 	if err != nil {
 		// The dispatcher fell behind compaction (it was starved for a whole retention period). End every watch
