@@ -79,14 +79,18 @@ func (s *kubememSystem) GetModifyUpdate(ctx context.Context, i int) error {
 	return err
 }
 
-func (s *kubememSystem) PatchImage(ctx context.Context, i int) error { return patchImage(ctx, s.pods, i) }
+func (s *kubememSystem) PatchImage(ctx context.Context, i int) error {
+	return patchImage(ctx, s.pods, i)
+}
 
 func (s *kubememSystem) Delete(ctx context.Context, i int) error {
 	_, err := s.pods.Delete(ctx, PodName(i), apiserver.DeleteOptions{})
 	return err
 }
 
-func (s *kubememSystem) Watch(ctx context.Context) (Watcher, error) { return watchFromNow(ctx, s.srv, s.pods) }
+func (s *kubememSystem) Watch(ctx context.Context) (Watcher, error) {
+	return watchFromNow(ctx, s.srv, s.pods)
+}
 
 func (s *kubememSystem) Close() { s.srv.Close() }
 
@@ -161,6 +165,8 @@ func (s *kubememTyped) Delete(ctx context.Context, i int) error {
 	return s.pods.Delete(ctx, PodName(i), apiserver.DeleteOptions{})
 }
 
-func (s *kubememTyped) Watch(ctx context.Context) (Watcher, error) { return watchFromNow(ctx, s.srv, s.raw) }
+func (s *kubememTyped) Watch(ctx context.Context) (Watcher, error) {
+	return watchFromNow(ctx, s.srv, s.raw)
+}
 
 func (s *kubememTyped) Close() { s.srv.Close() }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // ErrNotSupported is returned by a [System] method for an operation that the
@@ -91,15 +92,27 @@ func Factories() []Factory {
 	return sortFactories(factories)
 }
 
-// sortFactories returns a copy of fs, kubemem first and the rest by name.
+// IsKubemem reports whether a system is kubemem itself (KubememName, or a variant named "kubemem (...)"), as
+// opposed to a peer: variants sit next to kubemem and get no ratio column.
+func IsKubemem(name string) bool {
+	return name == KubememName || strings.HasPrefix(name, KubememName+" (")
+}
+
+// sortFactories returns a copy of fs: kubemem, then its variants, then the peers, each by name.
 func sortFactories(fs []Factory) []Factory {
 	out := slices.Clone(fs)
-	slices.SortFunc(out, func(a, b Factory) int {
-		if (a.Name == KubememName) != (b.Name == KubememName) {
-			if a.Name == KubememName {
-				return -1
-			}
+	rank := func(name string) int {
+		switch {
+		case name == KubememName:
+			return 0
+		case IsKubemem(name):
 			return 1
+		}
+		return 2
+	}
+	slices.SortFunc(out, func(a, b Factory) int {
+		if c := cmp.Compare(rank(a.Name), rank(b.Name)); c != 0 {
+			return c
 		}
 		return cmp.Compare(a.Name, b.Name)
 	})

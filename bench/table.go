@@ -121,8 +121,8 @@ func (r *Report) Table() Table {
 	}
 	if kube >= 0 {
 		t.Title = append(t.Title, "kubemem/<peer>: how many times better kubemem is (rates: kubemem ÷ peer; times and bytes: peer ÷ kubemem)")
-		for k, s := range r.Systems {
-			if k != kube {
+		for _, s := range r.Systems {
+			if !IsKubemem(s.Name) {
 				t.Header = append(t.Header, KubememName+"/"+s.Name)
 			}
 		}
@@ -148,8 +148,8 @@ func (r *Report) Table() Table {
 		}
 		if kube >= 0 {
 			kv, _, kok := mt.value(r.Systems[kube])
-			for k, s := range r.Systems {
-				if k == kube {
+			for _, s := range r.Systems {
+				if IsKubemem(s.Name) {
 					continue
 				}
 				pv, _, pok := mt.value(s)
