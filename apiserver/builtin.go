@@ -47,11 +47,13 @@ func builtinResources() []Resource {
 			r.Subresources = []string{"status", "binding", "eviction", "log"}
 			r.ReturnDeletedObject, r.Generation, r.Fields = true, GenerationSpec, podFields
 			r.fieldAliases = map[string]string{"spec.host": "spec.nodeName"}
+			r.createStatus = `{"phase":"Pending"}`
 		}),
 		with(core("services", "Service", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Categories = "service", []string{"svc"}, all
 			r.Subresources, r.AllowCreateOnUpdate, r.ReturnDeletedObject = []string{"status"}, true, true
 			r.Name, r.Fields = NameDNS1035Label, []string{"spec.clusterIP", "spec.type"}
+			r.createStatus = `{"loadBalancer":{}}`
 		}),
 		with(core("endpoints", "Endpoints", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.AllowCreateOnUpdate = "endpoints", []string{"ep"}, true
@@ -61,10 +63,11 @@ func builtinResources() []Resource {
 		with(core("namespaces", "Namespace", false), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Subresources = "namespace", []string{"ns"}, []string{"status", "finalize"}
 			r.ReturnDeletedObject, r.Name, r.Fields = true, NameDNSLabel, []string{"status.phase"}
+			r.createStatus = `{"phase":"Active"}`
 		}),
 		with(core("nodes", "Node", false), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Subresources = "node", []string{"no"}, []string{"status", "proxy"}
-			r.Fields = []string{"spec.unschedulable"}
+			r.Fields, r.keepStatus = []string{"spec.unschedulable"}, true
 		}),
 		with(core("events", "Event", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.AllowCreateOnUpdate, r.Fields = "event", []string{"ev"}, true, eventFields
@@ -75,9 +78,11 @@ func builtinResources() []Resource {
 		}),
 		with(core("persistentvolumes", "PersistentVolume", false), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Subresources = "persistentvolume", []string{"pv"}, []string{"status"}
+			r.createStatus = `{"phase":"Pending"}`
 		}),
 		with(core("persistentvolumeclaims", "PersistentVolumeClaim", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Subresources = "persistentvolumeclaim", []string{"pvc"}, []string{"status"}
+			r.createStatus = `{"phase":"Pending"}`
 		}),
 		with(core("replicationcontrollers", "ReplicationController", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Categories = "replicationcontroller", []string{"rc"}, all

@@ -91,3 +91,16 @@ func (c *ResourceClient) DeleteCollection(ctx context.Context, opts DeleteOption
 	}
 	return c.s.deleteCollection(ctx, c.r, c.ns, opts, listOpts)
 }
+
+// UpdateStatus replaces an object's status through its status subresource: only status changes (spec and metadata
+// stay as stored), with the same resourceVersion rules as Update. Kinds without a status subresource answer 404.
+func (c *ResourceClient) UpdateStatus(ctx context.Context, obj *types.Object, opts UpdateOptions) (*types.Object, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	if !c.r.HasSubresource("status") {
+		return nil, types.NewNotFound(c.r.GroupResource(), obj.Name())
+	}
+	o, _, err := c.s.updateSubresource(ctx, c.r, c.ns, obj, opts, "status")
+	return o, err
+}

@@ -24,6 +24,9 @@ func (s *Server) create(r *Resource, ns string, obj *types.Object, opts CreateOp
 	if obj, err = checkType(r, obj); err != nil {
 		return nil, err
 	}
+	if r.createStatus != "" {
+		obj = obj.WithMember("status", []byte(r.createStatus))
+	}
 	m := obj.Meta()
 	if err := checkNamespace(r, ns, &m); err != nil {
 		return nil, err

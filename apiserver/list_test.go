@@ -162,10 +162,10 @@ func TestListFieldSelectors(t *testing.T) {
 	pods := srv.Resource(apiserver.Pods).Namespace("default")
 	// Status is set on create here, which kube-apiserver would reset (the status subresource owns it); see the
 	// report of the status divergence in update_test.go.
-	mustCreate(t, pods, pod(t, "p1", "node-a", "Running"))
-	mustCreate(t, pods, pod(t, "p2", "node-b", "Pending"))
-	mustCreate(t, pods, pod(t, "p3", "", "Pending"))
-	mustCreate(t, pods, pod(t, "p4", "node-a", "Succeeded"))
+	mustCreatePod(t, pods, pod(t, "p1", "node-a", "Running"))
+	mustCreatePod(t, pods, pod(t, "p2", "node-b", "Pending"))
+	mustCreatePod(t, pods, pod(t, "p3", "", "Pending"))
+	mustCreatePod(t, pods, pod(t, "p4", "node-a", "Succeeded"))
 
 	cases := []struct {
 		selector string

@@ -67,6 +67,10 @@ type Resource struct {
 	Fields []string
 
 	fieldAliases map[string]string // field selector paths that read another field
+	// createStatus is the status a create stores, whatever the client sent (kube's PrepareForCreate), for kinds with
+	// a status subresource; keepStatus marks kinds (nodes) that keep the status they are created with.
+	createStatus string
+	keepStatus   bool
 	prefix       string            // storage key prefix: "/<group or core>/<resource>/"
 }
 
@@ -124,6 +128,9 @@ func (r *Resource) fieldSelectorField(field string) (string, error) {
 
 // complete fills derived fields.
 func (r *Resource) complete() {
+	if r.HasSubresource("status") && r.createStatus == "" && !r.keepStatus {
+		r.createStatus = "{}"
+	}
 	if r.ListKind == "" {
 		r.ListKind = r.Kind + "List"
 	}

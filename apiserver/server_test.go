@@ -92,6 +92,20 @@ func createNamespace(t testing.TB, srv *apiserver.Server, name string) *types.Ob
 	return o
 }
 
+// mustCreatePod creates a pod and, when it carries a status, sets that status through the status subresource as a
+// kubelet would: a create always starts a pod Pending.
+func mustCreatePod(t testing.TB, pods *apiserver.ResourceClient, p *types.Object) *types.Object {
+	t.Helper()
+	created := mustCreate(t, pods, p)
+	status, ok := p.Lookup("status")
+	if !ok {
+		return created
+	}
+	updated, err := pods.UpdateStatus(context.Background(), created.WithMember("status", status), apiserver.UpdateOptions{})
+	require.NoError(t, err)
+	return updated
+}
+
 // mustCreate creates obj with c.
 func mustCreate(t testing.TB, c *apiserver.ResourceClient, obj *types.Object) *types.Object {
 	t.Helper()

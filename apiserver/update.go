@@ -13,6 +13,13 @@ import (
 // unconditional updates where the kind allows them (retried internally on concurrent writes), create-on-update where
 // the kind allows it, and no new revision when nothing changes.
 func (s *Server) update(ctx context.Context, r *Resource, ns string, obj *types.Object, opts UpdateOptions) (*types.Object, bool, error) {
+	return s.updateSubresource(ctx, r, ns, obj, opts, "")
+}
+
+// updateSubresource is update through the main resource (sub "") or the status subresource (sub "status"): for a
+// kind with a status subresource, the main resource keeps the stored status and the status subresource changes only
+// status, as kube-apiserver's strategies do.
+func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, obj *types.Object, opts UpdateOptions, sub string) (*types.Object, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
@@ -44,7 +51,7 @@ func (s *Server) update(ctx context.Context, r *Resource, ns string, obj *types.
 			return nil, false, readError(err)
 		}
 		if !found {
-			if !r.AllowCreateOnUpdate {
+			if !r.AllowCreateOnUpdate || sub != "" {
 				return nil, false, types.NewNotFound(r.GroupResource(), m.Name)
 			}
 			if wantRV != 0 {
@@ -78,6 +85,14 @@ func (s *Server) update(ctx context.Context, r *Resource, ns string, obj *types.
 		applyStrategyMeta(r, &next)
 		next.Generation = nextGeneration(r, old, obj, next.Annotations)
 		updated := obj.WithMetaNoCopy(next)
+		switch {
+		case sub == "status":
+			status, _ := obj.Lookup("status")
+			updated = old.WithMember("status", status)
+		case r.HasSubresource("status"):
+			status, _ := old.Lookup("status")
+			updated = updated.WithMember("status", status)
+		}
 		if updated.SameContent(old) || updated.EncodedLen() == old.EncodedLen() && sameJSON(updated, old) {
 			return old, false, nil // W-6: no new revision, no event
 		}

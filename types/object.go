@@ -492,3 +492,31 @@ func NewObject(tm TypeMeta, meta ObjectMeta) *Object {
 	cp.ResourceVersion = ""
 	return newObject(tm, &cp, rv, nil)
 }
+
+// WithMember returns a copy of the object whose top-level member name holds raw (a JSON value), or without that
+// member when raw is nil. name must not be kind, apiVersion or metadata (use WithTypeMeta and WithMeta).
+func (o *Object) WithMember(name string, raw []byte) *Object {
+	body := make([]byte, 0, len(o.raw)-int(o.bodyAt)+len(raw)+len(name)+4)
+	replaced := false
+	jsontree.Members(o.Body(), func(k, v []byte) bool {
+		if jsontree.KeyEquals(k, name) {
+			replaced = true
+			if raw == nil {
+				return true
+			}
+			v = raw
+		}
+		body = append(body, ',')
+		body = append(body, k...)
+		body = append(body, ':')
+		body = append(body, v...)
+		return true
+	})
+	if !replaced && raw != nil {
+		body = append(body, ',')
+		body = jsontree.AppendString(body, name)
+		body = append(body, ':')
+		body = append(body, raw...)
+	}
+	return newObject(o.typeMeta, o.meta, o.rv, body)
+}
