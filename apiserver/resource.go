@@ -71,7 +71,7 @@ type Resource struct {
 	// a status subresource; keepStatus marks kinds (nodes) that keep the status they are created with.
 	createStatus string
 	keepStatus   bool
-	prefix       string            // storage key prefix: "/<group or core>/<resource>/"
+	prefix       string // storage key prefix: "/<group or core>/<resource>/"
 }
 
 // GroupResource returns the group and resource, the form error messages use ("pods", "deployments.apps").
