@@ -70,6 +70,11 @@ func readBody(r *http.Request) ([]byte, error) {
 			return nil, types.NewUnsupportedMediaType([]string{mediaJSON})
 		}
 	}
+	return readRawBody(r)
+}
+
+// readRawBody reads a request body of at most MaxRequestBodyBytes, whatever its media type.
+func readRawBody(r *http.Request) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBodyBytes+1))
 	if err != nil {
 		return nil, types.NewBadRequest("unable to read the request body: " + err.Error())

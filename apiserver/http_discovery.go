@@ -163,8 +163,33 @@ func (s *Server) discoveryResources(gv types.GroupVersion) []apiResource {
 	for _, r := range rs {
 		out = append(out, apiResource{Name: r.GVR.Resource, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind,
 			Verbs: resourceVerbs, ShortNames: r.ShortNames, Categories: r.Categories})
+		for _, sub := range r.Subresources {
+			if d, ok := subresourceDiscovery(r, sub); ok {
+				out = append(out, d)
+			}
+		}
 	}
 	return out
+}
+
+// subresourceDiscovery describes a served subresource as discovery lists it ("deployments/scale" and so on).
+func subresourceDiscovery(r *Resource, sub string) (apiResource, bool) {
+	d := apiResource{Name: r.GVR.Resource + "/" + sub, Namespaced: r.Namespaced, Kind: r.Kind}
+	switch sub {
+	case "status":
+		d.Verbs = []string{"get", "patch", "update"}
+	case "scale":
+		d.Group, d.Version, d.Kind, d.Verbs = "autoscaling", "v1", "Scale", []string{"get", "patch", "update"}
+	case "log":
+		d.Verbs = []string{"get"}
+	case "binding":
+		d.Kind, d.Verbs = "Binding", []string{"create"}
+	case "eviction":
+		d.Group, d.Version, d.Kind, d.Verbs = "policy", "v1", "Eviction", []string{"create"}
+	default:
+		return d, false // not served (yet): not advertised
+	}
+	return d, true
 }
 
 func (h *handler) serveResourceList(w http.ResponseWriter, p string) {
@@ -185,8 +210,14 @@ func (h *handler) serveResourceList(w http.ResponseWriter, p string) {
 // serveAggregated answers apidiscovery.k8s.io/v2 APIGroupDiscoveryList: the legacy core group for /api, the named
 // groups for /apis.
 func (h *handler) serveAggregated(w http.ResponseWriter, core bool) {
+	type subresource struct {
+		Subresource  string            `json:"subresource"`
+		ResponseKind map[string]string `json:"responseKind"`
+		Verbs        []string          `json:"verbs"`
+	}
 	type resource struct {
 		Resource         string            `json:"resource"`
+		Subresources     []subresource     `json:"subresources,omitempty"`
 		ResponseKind     map[string]string `json:"responseKind"`
 		Scope            string            `json:"scope"`
 		SingularResource string            `json:"singularResource"`
@@ -211,6 +242,18 @@ func (h *handler) serveAggregated(w http.ResponseWriter, core bool) {
 		}
 		v := version{Version: gv.Version, Freshness: "Current"}
 		for _, r := range h.s.discoveryResources(gv) {
+			if parent, sub, ok := strings.Cut(r.Name, "/"); ok {
+				last := &v.Resources[len(v.Resources)-1]
+				if last.Resource == parent {
+					g, ver := r.Group, r.Version
+					if g == "" && ver == "" {
+						g, ver = gv.Group, gv.Version
+					}
+					last.Subresources = append(last.Subresources, subresource{Subresource: sub, Verbs: r.Verbs,
+						ResponseKind: map[string]string{"group": g, "version": ver, "kind": r.Kind}})
+				}
+				continue
+			}
 			scope := "Cluster"
 			if r.Namespaced {
 				scope = "Namespaced"

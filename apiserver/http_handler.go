@@ -48,6 +48,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("ok"))
 	case p == "/version":
 		h.serveVersion(w)
+	case p == "/openapi/v2" || p == "/openapi/v3" || strings.HasPrefix(p, "/openapi/v3/"):
+		h.serveOpenAPI(w, p)
 	case p == "/api":
 		h.serveAPIVersions(w, r)
 	case p == "/apis":
@@ -80,14 +82,16 @@ func (h *handler) serveResource(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound())
 		return
 	}
-	if info.subresource != "" {
-		writeError(w, notFound())
-		return
-	}
 	c := &ResourceClient{s: h.s, r: res, ns: info.namespace}
 	ctx := r.Context()
 	q := r.URL.Query()
 	var err error
+	if info.subresource != "" {
+		if err := h.serveSubresource(ctx, w, r, c, info, q); err != nil {
+			writeError(w, err)
+		}
+		return
+	}
 	switch info.verb {
 	case "get":
 		err = h.get(ctx, w, r, c, info.name, q)
@@ -103,6 +107,8 @@ func (h *handler) serveResource(w http.ResponseWriter, r *http.Request) {
 		err = h.create(ctx, w, r, c, q)
 	case "update":
 		err = h.update(ctx, w, r, c, info.name, q)
+	case "patch":
+		err = h.patch(ctx, w, r, c, info.name, q, c.Patch)
 	case "delete":
 		err = h.delete(ctx, w, r, c, info.name, q)
 	case "deletecollection":

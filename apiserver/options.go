@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"log/slog"
 	"math/rand/v2"
 	"time"
@@ -26,6 +27,8 @@ type Options struct {
 	SlowWatcherBudget time.Duration
 	// Logger receives the server's diagnostic messages. Nil means none.
 	Logger *slog.Logger
+	// PodLogs, if set, provides what the pods/log subresource serves; without it every pod's log is empty.
+	PodLogs func(ctx context.Context, namespace, pod, container string) ([]byte, error)
 }
 
 // Deterministic returns Options whose clock, UIDs and generated names come from the given fake clock and a

@@ -59,6 +59,17 @@ func (c *ResourceClient) Patch(ctx context.Context, name string, pt PatchType, d
 	return c.s.patch(ctx, c.r, c.ns, name, pt, data, opts)
 }
 
+// PatchStatus applies a patch through the status subresource: only the patched object's status is stored.
+func (c *ResourceClient) PatchStatus(ctx context.Context, name string, pt PatchType, data []byte, opts PatchOptions) (*types.Object, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	if !c.r.HasSubresource("status") {
+		return nil, types.NewNotFound(c.r.GroupResource(), name)
+	}
+	return c.s.patchSubresource(ctx, c.r, c.ns, name, pt, data, opts, "status")
+}
+
 // Patch applies a patch to the object name and returns the result (see ResourceClient.Patch).
 func (t Typed[T]) Patch(ctx context.Context, name string, pt PatchType, data []byte, opts PatchOptions) (*T, error) {
 	o, err := t.c.Patch(ctx, name, pt, data, opts)
@@ -84,6 +95,12 @@ func acceptedPatchTypes(r *Resource) []string {
 
 // patch implements the patch verb.
 func (s *Server) patch(ctx context.Context, r *Resource, ns, name string, pt PatchType, data []byte, opts PatchOptions) (*types.Object, error) {
+	return s.patchSubresource(ctx, r, ns, name, pt, data, opts, "")
+}
+
+// patchSubresource patches through the main resource (sub "") or the status subresource (sub "status"), with
+// update's rules for that subresource.
+func (s *Server) patchSubresource(ctx context.Context, r *Resource, ns, name string, pt PatchType, data []byte, opts PatchOptions, sub string) (*types.Object, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -123,7 +140,7 @@ func (s *Server) patch(ctx context.Context, r *Resource, ns, name string, pt Pat
 		}
 		// update's rules apply from here, its no-op check included (W-6: a patch that changes nothing, even if
 		// its result orders keys differently, is not a write).
-		updated, _, err := s.update(ctx, r, ns, obj, uopts)
+		updated, _, err := s.updateSubresource(ctx, r, ns, obj, uopts, sub)
 		if err != nil && types.IsConflict(err) && !pinned {
 			continue // written concurrently: apply the patch to the new state, as GuaranteedUpdate does
 		}

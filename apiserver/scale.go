@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/kubemem/kubemem/patch"
+
 	"github.com/kubemem/kubemem/internal/jsontree"
 	"github.com/kubemem/kubemem/types"
 )
@@ -122,4 +124,34 @@ func scaleOf(obj *types.Object) (*types.Object, error) {
 		return nil, types.NewInternalError(err)
 	}
 	return s.WithMeta(meta), nil
+}
+
+// PatchScale applies a JSON, merge or strategic merge patch to the object's Scale and stores the resulting
+// spec.replicas.
+func (c *ResourceClient) PatchScale(ctx context.Context, name string, pt PatchType, data []byte, opts PatchOptions) (*types.Object, error) {
+	cur, err := c.GetScale(ctx, name, GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	var apply func(doc, patchDoc []byte) ([]byte, error)
+	switch pt {
+	case JSONPatchType:
+		apply = patch.JSONPatch
+	case MergePatchType, StrategicMergePatchType: // a Scale has no lists: strategic merge is a merge patch
+		apply = patch.MergePatch
+	default:
+		return nil, types.NewUnsupportedMediaType([]string{string(JSONPatchType), string(MergePatchType), string(StrategicMergePatchType)})
+	}
+	patched, err := apply(cur.JSON(), data)
+	if err != nil {
+		return nil, patchError(err)
+	}
+	scale, err := types.ParseObject(patched)
+	if err != nil {
+		return nil, types.NewBadRequest(err.Error())
+	}
+	if scale.ResourceVersion() == cur.ResourceVersion() {
+		scale = scale.WithResourceVersion("") // not pinned by the patch: apply to the latest version
+	}
+	return c.UpdateScale(ctx, name, scale, UpdateOptions{DryRun: opts.DryRun, FieldManager: opts.FieldManager})
 }

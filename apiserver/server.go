@@ -22,6 +22,7 @@ type Server struct {
 	store     *store.Store[*types.Object]
 	watch     *watch.Broadcaster
 	resources map[types.GroupVersionResource]*Resource // immutable after New
+	openapi   *openAPICache                              // built on first request; shared with forks
 
 	// randMu guards rand.
 	randMu sync.Mutex
@@ -36,7 +37,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	s := &Server{opts: opts, clock: opts.Clock, rand: opts.Rand}
+	s := &Server{opts: opts, clock: opts.Clock, rand: opts.Rand, openapi: &openAPICache{}}
 	if s.rand == nil {
 		var seed [16]byte
 		_, _ = crand.Read(seed[:]) // never fails on supported platforms
@@ -98,7 +99,7 @@ func (s *Server) Close() error {
 // either are invisible to the other. A test can build fixtures once and fork them per subtest. The fork's history
 // starts at the fork, and it has its own watch broadcaster; Close it when done.
 func (s *Server) Fork() *Server {
-	f := &Server{opts: s.opts, clock: s.clock, resources: s.resources}
+	f := &Server{opts: s.opts, clock: s.clock, resources: s.resources, openapi: s.openapi}
 	s.randMu.Lock()
 	f.rand = rand.New(rand.NewPCG(s.rand.Uint64(), s.rand.Uint64()))
 	s.randMu.Unlock()

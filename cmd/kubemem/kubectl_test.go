@@ -140,7 +140,7 @@ func TestKubectlScenario(t *testing.T) {
 	})
 
 	t.Run("create -f of a multi-document YAML", func(t *testing.T) {
-		out := k.ok("create", "-f", objs, "--validate=false")
+		out := k.ok("create", "-f", objs)
 		require.Contains(t, out, "configmap/settings created")
 		require.Contains(t, out, "deployment.apps/web created")
 		require.Contains(t, out, "pod/p1 created")
@@ -176,7 +176,7 @@ func TestKubectlScenario(t *testing.T) {
 		require.True(t, lines.Scan())
 		require.Equal(t, "configmap/settings", lines.Text())
 		k.ok("create", "configmap", "watched", "--from-literal=a=b", "--dry-run=client", "-o", "yaml") // client-side only
-		k.run(false, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched}\n", "create", "-f", "-", "--validate=false")
+		k.run(false, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched}\n", "create", "-f", "-")
 		require.True(t, lines.Scan())
 		require.Equal(t, "configmap/watched", lines.Text())
 		k.ok("delete", "configmap", "watched")
@@ -191,6 +191,61 @@ func TestKubectlScenario(t *testing.T) {
 		require.Regexp(t, `Name:\s+p1`, out)
 		require.Regexp(t, `Namespace:\s+default`, out)
 		require.Regexp(t, `Node:\s+node-1`, out)
+	})
+
+	t.Run("label and annotate", func(t *testing.T) {
+		require.Contains(t, k.ok("label", "pod", "p1", "stage=test"), "pod/p1 labeled")
+		require.Equal(t, "pod/p1\n", k.ok("get", "pods", "-l", "stage=test", "-o", "name"))
+		require.Contains(t, k.ok("annotate", "cm", "settings", "owner=team-a"), "configmap/settings annotated")
+		require.Equal(t, "team-a", k.ok("get", "cm", "settings", "-o", "jsonpath={.metadata.annotations.owner}"))
+		require.Contains(t, k.ok("label", "pod", "p1", "stage-"), "pod/p1 unlabeled")
+	})
+
+	t.Run("patch with each type", func(t *testing.T) {
+		require.Contains(t, k.ok("patch", "cm", "settings", "--type=merge", "-p", `{"data":{"mode":"slow"}}`), "configmap/settings patched")
+		require.Equal(t, "slow", k.ok("get", "cm", "settings", "-o", "jsonpath={.data.mode}"))
+		k.ok("patch", "cm", "settings", "--type=json", "-p", `[{"op":"add","path":"/data/extra","value":"1"}]`)
+		require.Equal(t, "1", k.ok("get", "cm", "settings", "-o", "jsonpath={.data.extra}"))
+		k.ok("patch", "deploy", "web", "--type=strategic", "-p", `{"spec":{"template":{"spec":{"containers":[{"name":"c","image":"nginx:1.26"}]}}}}`)
+		require.Equal(t, "nginx:1.26", k.ok("get", "deploy", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"))
+		require.Equal(t, "2", k.ok("get", "deploy", "web", "-o", "jsonpath={.metadata.generation}"), "a spec change bumps generation")
+		out := k.run(true, "", "patch", "cm", "settings", "--type=json", "-p", `[{"op":"test","path":"/data/mode","value":"fast"}]`)
+		require.Contains(t, out, "The request is invalid")
+	})
+
+	t.Run("apply twice with a change", func(t *testing.T) {
+		app := filepath.Join(dir, "app.yaml")
+		manifest := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: \"1\"\n"
+		require.NoError(t, os.WriteFile(app, []byte(manifest), 0o600))
+		require.Contains(t, k.ok("apply", "-f", app), "configmap/applied created")
+		require.NoError(t, os.WriteFile(app, []byte(strings.Replace(manifest, `a: "1"`, `b: "2"`, 1)), 0o600))
+		require.Contains(t, k.ok("apply", "-f", app), "configmap/applied configured")
+		var cm map[string]any
+		require.NoError(t, json.Unmarshal([]byte(k.ok("get", "cm", "applied", "-o", "json")), &cm))
+		require.Equal(t, map[string]any{"b": "2"}, cm["data"], "apply removed the field the previous apply set")
+		require.Contains(t, k.ok("apply", "-f", app), "configmap/applied unchanged")
+	})
+
+	t.Run("scale", func(t *testing.T) {
+		require.Contains(t, k.ok("scale", "deploy", "web", "--replicas=5"), "deployment.apps/web scaled")
+		require.Equal(t, "5", k.ok("get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"))
+	})
+
+	t.Run("edit with EDITOR set to a script", func(t *testing.T) {
+		editor := filepath.Join(dir, "editor.sh")
+		require.NoError(t, os.WriteFile(editor, []byte("#!/bin/sh\nsed -i 's/mode: slow/mode: edited/' \"$1\"\n"), 0o700))
+		k.env = []string{"EDITOR=" + editor, "KUBE_EDITOR=" + editor}
+		defer func() { k.env = nil }()
+		require.Contains(t, k.ok("edit", "cm", "settings"), "configmap/settings edited")
+		require.Equal(t, "edited", k.ok("get", "cm", "settings", "-o", "jsonpath={.data.mode}"))
+	})
+
+	t.Run("explain", func(t *testing.T) {
+		out := k.ok("explain", "pods.spec.containers")
+		require.Contains(t, out, "KIND:       Pod")
+		require.Contains(t, out, "FIELD: containers <[]Container>")
+		require.Regexp(t, `(?m)^  image\s+<string>`, out)
+		require.Regexp(t, `(?m)^  replicas\s+<integer>`, k.ok("explain", "deployment.spec"))
 	})
 
 	t.Run("delete by name, by label, and all", func(t *testing.T) {

@@ -1,0 +1,253 @@
+package apiserver
+
+import (
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/kubemem/kubemem/types"
+)
+
+// The OpenAPI documents are generated from the embedded schema of the built-in kinds (types.SchemaFor): component
+// schemas with kubectl's vendor extensions (group-version-kind, list types, patch strategies), and the resource paths
+// with the parameters kubectl looks for (fieldValidation on PATCH tells it the server validates fields, so it sends
+// fieldValidation=Strict instead of validating on the client). Descriptions are not in the schema, so kubectl explain
+// shows field names and types without prose.
+
+// packagePaths maps the schema's Go package aliases to their import paths, from which OpenAPI definition names are
+// made ("k8s.io/api/core/v1" + "Pod" → "io.k8s.api.core.v1.Pod").
+var packagePaths = map[string]string{
+	"apiextensionsv1": "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1", "appsv1": "k8s.io/api/apps/v1",
+	"autoscalingv1": "k8s.io/api/autoscaling/v1", "batchv1": "k8s.io/api/batch/v1", "coordinationv1": "k8s.io/api/coordination/v1",
+	"corev1": "k8s.io/api/core/v1", "discoveryv1": "k8s.io/api/discovery/v1", "eventsv1": "k8s.io/api/events/v1",
+	"intstr": "k8s.io/apimachinery/pkg/util/intstr", "metav1": "k8s.io/apimachinery/pkg/apis/meta/v1",
+	"networkingv1": "k8s.io/api/networking/v1", "policyv1": "k8s.io/api/policy/v1", "rbacv1": "k8s.io/api/rbac/v1",
+	"resource": "k8s.io/apimachinery/pkg/api/resource", "runtime": "k8s.io/apimachinery/pkg/runtime",
+	"schedulingv1": "k8s.io/api/scheduling/v1", "schedulingv1alpha3": "k8s.io/api/scheduling/v1alpha3", "storagev1": "k8s.io/api/storage/v1",
+}
+
+// definitionName returns the OpenAPI definition name of a named schema.
+func definitionName(s *types.Schema) string {
+	alias, typ, _ := strings.Cut(s.Name(), ".")
+	path, ok := packagePaths[alias]
+	if !ok {
+		path = alias
+	}
+	host, rest, _ := strings.Cut(path, "/")
+	parts := strings.Split(host, ".")
+	for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
+		parts[i], parts[j] = parts[j], parts[i]
+	}
+	return strings.Join(parts, ".") + "." + strings.ReplaceAll(rest, "/", ".") + "." + typ
+}
+
+// openAPIDoc builds OpenAPI documents; refPrefix is "#/components/schemas/" (v3) or "#/definitions/" (v2).
+type openAPIDoc struct {
+	refPrefix string
+	defs      map[string]any
+}
+
+// schemaOf converts a schema into an OpenAPI schema, adding named object types to defs.
+func (d *openAPIDoc) schemaOf(s *types.Schema) map[string]any {
+	switch s.Kind() {
+	case types.KindObject:
+		if s.Name() == "" {
+			return map[string]any{"type": "object"}
+		}
+		name := definitionName(s)
+		if _, done := d.defs[name]; !done {
+			d.defs[name] = map[string]any{} // placeholder for recursive types
+			props := map[string]any{}
+			for _, f := range s.Fields() {
+				p := d.schemaOf(f.Type)
+				if f.PatchStrategy != "" {
+					p = withExt(p, "x-kubernetes-patch-strategy", string(f.PatchStrategy))
+				}
+				if f.PatchMergeKey != "" {
+					p = withExt(p, "x-kubernetes-patch-merge-key", f.PatchMergeKey)
+				}
+				props[f.Name] = p
+			}
+			def := map[string]any{"type": "object", "properties": props}
+			if s.Atomic() {
+				def["x-kubernetes-map-type"] = "atomic"
+			}
+			d.defs[name] = def
+		}
+		return map[string]any{"$ref": d.refPrefix + name}
+	case types.KindMap:
+		return map[string]any{"type": "object", "additionalProperties": d.schemaOf(s.Elem())}
+	case types.KindList:
+		out := map[string]any{"type": "array", "items": d.schemaOf(s.Elem())}
+		if lt := s.ListType(); lt != "" {
+			out["x-kubernetes-list-type"] = string(lt)
+			if keys := s.ListMapKeys(); len(keys) > 0 {
+				out["x-kubernetes-list-map-keys"] = keys
+			}
+		}
+		return out
+	case types.KindString:
+		return withFormat(map[string]any{"type": "string"}, s.Format())
+	case types.KindInteger:
+		return withFormat(map[string]any{"type": "integer"}, s.Format())
+	case types.KindNumber:
+		return withFormat(map[string]any{"type": "number"}, s.Format())
+	case types.KindBoolean:
+		return map[string]any{"type": "boolean"}
+	case types.KindIntOrString:
+		return map[string]any{"format": "int-or-string", "x-kubernetes-int-or-string": true}
+	default:
+		return map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true}
+	}
+}
+
+// withExt adds an extension to a schema; a $ref gets wrapped in allOf, as extensions beside $ref are ignored.
+func withExt(p map[string]any, key string, v any) map[string]any {
+	if _, isRef := p["$ref"]; isRef {
+		p = map[string]any{"allOf": []any{p}}
+	}
+	p[key] = v
+	return p
+}
+
+func withFormat(p map[string]any, format string) map[string]any {
+	if format != "" {
+		p["format"] = format
+	}
+	return p
+}
+
+// openAPIParam is one query or path parameter.
+func openAPIParam(v3 bool, name, in string) map[string]any {
+	p := map[string]any{"name": name, "in": in, "uniqueItems": true}
+	if in == "path" {
+		p["required"] = true
+	}
+	if v3 {
+		p["schema"] = map[string]any{"type": "string"}
+	} else {
+		p["type"] = "string"
+	}
+	return p
+}
+
+// build returns the paths and definitions of the resources of gv.
+func (s *Server) buildOpenAPI(gv types.GroupVersion, v3 bool) (paths map[string]any, defs map[string]any) {
+	d := &openAPIDoc{refPrefix: "#/definitions/", defs: map[string]any{}}
+	if v3 {
+		d.refPrefix = "#/components/schemas/"
+	}
+	paths = map[string]any{}
+	for _, r := range s.Resources() {
+		if gv.Group != "" && r.GVR.GroupVersion() != gv || gv.Group == "" && gv.Version != "" && r.GVR.GroupVersion() != gv {
+			continue
+		}
+		gvk := r.GVR.GroupVersion().WithKind(r.Kind)
+		schema, ok := types.SchemaFor(gvk)
+		if !ok {
+			continue
+		}
+		ref := d.schemaOf(schema)
+		gvkExt := map[string]string{"group": gvk.Group, "version": gvk.Version, "kind": gvk.Kind}
+		if def, ok := d.defs[definitionName(schema)].(map[string]any); ok {
+			def["x-kubernetes-group-version-kind"] = []any{gvkExt}
+		}
+		base := "/api/" + r.GVR.Version
+		if r.GVR.Group != "" {
+			base = "/apis/" + r.GVR.Group + "/" + r.GVR.Version
+		}
+		nsParams := []any{}
+		if r.Namespaced {
+			base += "/namespaces/{namespace}"
+			nsParams = append(nsParams, openAPIParam(v3, "namespace", "path"))
+		}
+		collection, item := base+"/"+r.GVR.Resource, base+"/"+r.GVR.Resource+"/{name}"
+		op := func(action string, write bool, params ...string) map[string]any {
+			ps := append([]any{}, nsParams...)
+			for _, p := range params {
+				in := "query"
+				if p == "name" {
+					in = "path"
+				}
+				ps = append(ps, openAPIParam(v3, p, in))
+			}
+			o := map[string]any{
+				"operationId":                     action + r.Kind,
+				"x-kubernetes-action":             action,
+				"x-kubernetes-group-version-kind": gvkExt,
+				"parameters":                      ps,
+			}
+			if v3 {
+				o["responses"] = map[string]any{"200": map[string]any{"description": "OK", "content": map[string]any{"application/json": map[string]any{"schema": ref}}}}
+			} else {
+				o["responses"] = map[string]any{"200": map[string]any{"description": "OK", "schema": ref}}
+			}
+			return o
+		}
+		paths[collection] = map[string]any{
+			"get":    op("list", false, "labelSelector", "fieldSelector", "limit", "continue", "resourceVersion", "resourceVersionMatch", "watch"),
+			"post":   op("post", true, "dryRun", "fieldManager", "fieldValidation"),
+			"delete": op("deletecollection", true, "labelSelector", "fieldSelector", "dryRun"),
+		}
+		paths[item] = map[string]any{
+			"get":    op("get", false, "name", "resourceVersion"),
+			"put":    op("put", true, "name", "dryRun", "fieldManager", "fieldValidation"),
+			"patch":  op("patch", true, "name", "dryRun", "fieldManager", "fieldValidation", "force"),
+			"delete": op("delete", true, "name", "dryRun", "gracePeriodSeconds", "propagationPolicy"),
+		}
+	}
+	return paths, d.defs
+}
+
+// openAPICache holds the generated documents; the registry is immutable, so they are built once per server.
+type openAPICache struct {
+	once sync.Once
+	v2   []byte
+	v3   map[string][]byte // "api/v1", "apis/apps/v1" → document
+	root []byte
+}
+
+func (s *Server) openAPI() *openAPICache {
+	c := s.openapi
+	c.once.Do(func() {
+		info := map[string]any{"title": "Kubernetes", "version": KubernetesVersion}
+		paths, defs := s.buildOpenAPI(types.GroupVersion{}, false)
+		c.v2, _ = json.Marshal(map[string]any{"swagger": "2.0", "info": info, "paths": paths, "definitions": defs})
+		c.v3 = map[string][]byte{}
+		index := map[string]any{}
+		for _, gv := range s.groupVersions() {
+			key := "api/" + gv.Version
+			if gv.Group != "" {
+				key = "apis/" + gv.Group + "/" + gv.Version
+			}
+			p, d := s.buildOpenAPI(gv, true)
+			doc, _ := json.Marshal(map[string]any{"openapi": "3.0.0", "info": info, "paths": p, "components": map[string]any{"schemas": d}})
+			c.v3[key] = doc
+			sum := sha512.Sum512(doc)
+			index[key] = map[string]string{"serverRelativeURL": "/openapi/v3/" + key + "?hash=" + strings.ToUpper(hex.EncodeToString(sum[:]))}
+		}
+		c.root, _ = json.Marshal(map[string]any{"paths": index})
+	})
+	return c
+}
+
+// serveOpenAPI answers /openapi/v2, /openapi/v3 and /openapi/v3/<group-version>.
+func (h *handler) serveOpenAPI(w http.ResponseWriter, p string) {
+	c := h.s.openAPI()
+	switch {
+	case p == "/openapi/v2":
+		writeJSON(w, http.StatusOK, c.v2)
+	case p == "/openapi/v3":
+		writeJSON(w, http.StatusOK, c.root)
+	default:
+		if doc, ok := c.v3[strings.TrimPrefix(p, "/openapi/v3/")]; ok {
+			writeJSON(w, http.StatusOK, doc)
+			return
+		}
+		writeError(w, notFound())
+	}
+}
+
