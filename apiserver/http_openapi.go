@@ -250,4 +250,3 @@ func (h *handler) serveOpenAPI(w http.ResponseWriter, p string) {
 		writeError(w, notFound())
 	}
 }
-

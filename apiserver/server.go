@@ -22,7 +22,7 @@ type Server struct {
 	store     *store.Store[*types.Object]
 	watch     *watch.Broadcaster
 	resources map[types.GroupVersionResource]*Resource // immutable after New
-	openapi   *openAPICache                              // built on first request; shared with forks
+	openapi   *openAPICache                            // built on first request; shared with forks
 
 	// randMu guards rand.
 	randMu sync.Mutex
