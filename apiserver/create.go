@@ -24,10 +24,7 @@ func (s *Server) create(r *Resource, ns string, obj *types.Object, opts CreateOp
 	if obj, err = checkType(r, obj); err != nil {
 		return nil, err
 	}
-	if r.createStatus != "" {
-		obj = obj.WithMember("status", []byte(r.createStatus))
-	}
-	m := obj.Meta()
+	m := obj.MetaNoCopy() // fields are replaced below, maps never modified
 	if err := checkNamespace(r, ns, &m); err != nil {
 		return nil, err
 	}
@@ -62,7 +59,10 @@ func (s *Server) create(r *Resource, ns string, obj *types.Object, opts CreateOp
 			m.Name = base + s.randomString(5)
 		}
 		applyStrategyMeta(r, &m)
-		candidate := obj.WithMeta(m)
+		candidate := obj.WithMetaNoCopy(m)
+		if r.createStatus != "" {
+			candidate = candidate.WithMember("status", []byte(r.createStatus))
+		}
 		if dryRun {
 			if _, found, err := s.store.Get(r.key(m.Namespace, m.Name), store.ReadOptions{}); err != nil {
 				return nil, readError(err)

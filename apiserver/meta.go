@@ -80,11 +80,13 @@ func validateName(r *Resource, m *types.ObjectMeta) error {
 
 // applyStrategyMeta applies the per-kind metadata rules of kube-apiserver's strategies on create and update.
 func applyStrategyMeta(r *Resource, m *types.ObjectMeta) {
-	if r.GVR == Namespaces && m.Name != "" {
-		if m.Labels == nil {
-			m.Labels = map[string]string{}
+	if r.GVR == Namespaces && m.Name != "" && m.Labels[namespaceLabel] != m.Name {
+		labels := make(map[string]string, len(m.Labels)+1) // m's maps may be shared (MetaNoCopy): replace, never mutate
+		for k, v := range m.Labels {
+			labels[k] = v
 		}
-		m.Labels[namespaceLabel] = m.Name
+		labels[namespaceLabel] = m.Name
+		m.Labels = labels
 	}
 }
 
@@ -165,25 +167,4 @@ func bodyMembers(o *types.Object) map[string][]byte {
 		return true
 	})
 	return out
-}
-
-// sameJSON reports whether two objects decode to equal trees, apart from their resourceVersions: the no-op check for
-// bodies whose keys came in another order (kube-apiserver re-encodes, so order never matters there; SEMANTICS W-6).
-func sameJSON(a, b *types.Object) bool {
-	// Reordering keys keeps the multiset of bytes; a real change of equal length almost never does. Compare byte
-	// histograms before decoding anything.
-	ja, jb := a.WithResourceVersion("").JSON(), b.WithResourceVersion("").JSON()
-	var ha, hb [256]int32
-	for _, c := range ja {
-		ha[c]++
-	}
-	for _, c := range jb {
-		hb[c]++
-	}
-	if ha != hb {
-		return false
-	}
-	ua, errA := a.WithResourceVersion("").Unstructured()
-	ub, errB := b.WithResourceVersion("").Unstructured()
-	return errA == nil && errB == nil && reflect.DeepEqual(map[string]any(ua), map[string]any(ub))
 }

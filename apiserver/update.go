@@ -30,7 +30,7 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 	if obj, err = checkType(r, obj); err != nil {
 		return nil, false, err
 	}
-	m := obj.Meta()
+	m := obj.MetaNoCopy() // fields are replaced below, maps never modified
 	if err := checkNamespace(r, ns, &m); err != nil {
 		return nil, false, err
 	}
@@ -58,7 +58,7 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 				// The object the client read is gone.
 				return nil, false, types.NewNotFound(r.GroupResource(), m.Name)
 			}
-			created, err := s.create(r, m.Namespace, obj.WithMeta(m), CreateOptions(opts))
+			created, err := s.create(r, m.Namespace, obj.WithMetaNoCopy(m), CreateOptions(opts))
 			if err == nil || !types.IsAlreadyExists(err) {
 				return created, err == nil, err
 			}
@@ -74,7 +74,7 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 		if m.UID != "" && m.UID != old.UID() {
 			return nil, false, types.NewConflict(r.GroupResource(), m.Name, errors.New("Precondition failed: UID in precondition: "+m.UID+", UID in object meta: "+old.UID()))
 		}
-		next := m // m is our own copy (Object.Meta deep-copies)
+		next := m
 		next.UID = old.UID()
 		next.CreationTimestamp = old.CreationTimestamp()
 		next.DeletionTimestamp = old.DeletionTimestamp()
@@ -93,7 +93,7 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 			status, _ := old.Lookup("status")
 			updated = updated.WithMember("status", status)
 		}
-		if updated.SameContent(old) || updated.EncodedLen() == old.EncodedLen() && sameJSON(updated, old) {
+		if updated.EquivalentContent(old) {
 			return old, false, nil // W-6: no new revision, no event
 		}
 		if dryRun {

@@ -64,9 +64,9 @@ func (s *Store[V]) compactLocked(rev int64) {
 	if drop > 0 {
 		log = &eventLog[V]{chunks: append([]*chunk[V](nil), log.chunks[drop:]...)}
 	}
-	ns := &state[V]{rev: st.rev, tree: st.tree, index: index, log: log, owner: st.owner}
+	ns := &state[V]{rev: st.rev, tree: st.tree, recent: st.recent, index: index, log: log, owner: st.owner}
 	if treeChanged {
-		ns.tree = s.tree.Clone()
+		s.publishTreeLocked(ns)
 	}
 	s.cur.Store(ns)
 	if s.opts.Logger != nil {

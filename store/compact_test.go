@@ -12,25 +12,26 @@ import (
 	"github.com/kubemem/kubemem/clock"
 )
 
-// chainRevs returns the revisions of the version chain of key in the published tree, newest first; nil when the key
-// is not in the tree.
+// chainRevs returns the revisions of the version chain of key in the published state (its tree or its recently
+// created keys), newest first; nil when the key is not there.
 func chainRevs[V any](s *Store[V], key string) []int64 {
-	item, ok := s.cur.Load().tree.Get(treeItem[V]{key: key})
+	ki, ok := s.cur.Load().lookup(key)
 	if !ok {
 		return nil
 	}
 	revs := []int64{}
-	for v := item.ki.head.Load(); v != nil; v = v.prev {
+	for v := ki.head.Load(); v != nil; v = v.prev {
 		revs = append(revs, v.rev)
 	}
 	return revs
 }
 
-// inTree reports whether key is in the published tree and in the writer's tree.
+// inTree reports whether key is in the published state (tree or recent keys) and in the writer's tree.
 func inTree[V any](s *Store[V], key string) (published, writer bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.cur.Load().tree.Has(treeItem[V]{key: key}), s.tree.Has(treeItem[V]{key: key})
+	_, published = s.cur.Load().lookup(key)
+	return published, s.tree.Has(treeItem[V]{key: key})
 }
 
 // inIndex reports whether the published index lists key under term.

@@ -10,7 +10,8 @@ func (s *Store[V]) Fork() *Store[V] {
 	st := s.cur.Load()
 
 	// Both stores get new owners, so neither changes a shared keyIndex in place from now on.
-	mine := &state[V]{rev: st.rev, tree: s.tree.Clone(), index: st.index.fork(), log: st.log, owner: new(owner)}
+	mine := &state[V]{rev: st.rev, index: st.index.fork(), log: st.log, owner: new(owner)}
+	s.publishTreeLocked(mine)
 	s.cur.Store(mine)
 	s.fullCompact = true
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"slices"
 	"strings"
 )
 
@@ -126,18 +127,18 @@ func retryCurrent(opts ReadOptions, err error) bool {
 }
 
 func (s *Store[V]) get(st *state[V], key string, rev int64) (KeyValue[V], bool, error) {
-	item, ok := st.tree.Get(treeItem[V]{key: key})
+	ki, ok := st.lookup(key)
 	if !ok {
 		return KeyValue[V]{}, false, s.checkFloor(rev)
 	}
-	v := item.ki.at(rev)
+	v := ki.at(rev)
 	if err := s.checkFloor(rev); err != nil {
 		return KeyValue[V]{}, false, err
 	}
 	if v == nil || v.deleted {
 		return KeyValue[V]{}, false, nil
 	}
-	return KeyValue[V]{Key: item.key, Value: v.value, CreateRevision: v.create, ModRevision: v.rev}, true, nil
+	return KeyValue[V]{Key: ki.key, Value: v.value, CreateRevision: v.create, ModRevision: v.rev}, true, nil
 }
 
 // Range returns the live key-values whose keys start with prefix, in key order, read as opts says.
@@ -195,12 +196,7 @@ func (s *Store[V]) rangeAt(st *state[V], prefix string, rev int64, opts RangeOpt
 		return true
 	}
 	if opts.Term == "" {
-		st.tree.AscendGreaterOrEqual(treeItem[V]{key: start}, func(it treeItem[V]) bool {
-			if !strings.HasPrefix(it.key, prefix) {
-				return false
-			}
-			return visit(it.ki)
-		})
+		st.ascend(prefix, start, visit)
 	} else {
 		ascendTerm(st, opts.Term, prefix, start, visit)
 	}
@@ -221,10 +217,61 @@ func (s *Store[V]) rangeAt(st *state[V], prefix string, rev int64, opts RangeOpt
 // ascendTerm visits, in key order, the keyIndexes of keys under prefix from start on that the index lists under term.
 func ascendTerm[V any](st *state[V], term, prefix, start string, visit func(*keyIndex[V]) bool) {
 	st.index.ascend(term, prefix, start, func(key string) bool {
-		item, ok := st.tree.Get(treeItem[V]{key: key})
+		ki, ok := st.lookup(key)
 		if !ok {
 			return true
 		}
-		return visit(item.ki)
+		return visit(ki)
 	})
+}
+
+// lookup finds a key's entry in the published tree or among the keys created since it was published.
+func (st *state[V]) lookup(key string) (*keyIndex[V], bool) {
+	if item, ok := st.tree.Get(treeItem[V]{key: key}); ok {
+		return item.ki, true
+	}
+	for i := range st.recent {
+		if st.recent[i].key == key {
+			return st.recent[i].ki, true
+		}
+	}
+	return nil, false
+}
+
+// ascend visits, in key order, the entries of the keys under prefix from start on, merging the recently created
+// keys into the published tree's order, until visit returns false.
+func (st *state[V]) ascend(prefix, start string, visit func(*keyIndex[V]) bool) {
+	var extra []treeItem[V]
+	for _, it := range st.recent {
+		if it.key >= start && strings.HasPrefix(it.key, prefix) {
+			extra = append(extra, it)
+		}
+	}
+	slices.SortFunc(extra, func(a, b treeItem[V]) int { return strings.Compare(a.key, b.key) })
+	stopped := false
+	st.tree.AscendGreaterOrEqual(treeItem[V]{key: start}, func(it treeItem[V]) bool {
+		if !strings.HasPrefix(it.key, prefix) {
+			return false
+		}
+		for len(extra) > 0 && extra[0].key < it.key {
+			if !visit(extra[0].ki) {
+				stopped = true
+				return false
+			}
+			extra = extra[1:]
+		}
+		if !visit(it.ki) {
+			stopped = true
+			return false
+		}
+		return true
+	})
+	if stopped {
+		return
+	}
+	for _, it := range extra {
+		if !visit(it.ki) {
+			return
+		}
+	}
 }

@@ -15,6 +15,9 @@ import (
 // default etcd compaction interval.
 const DefaultRetention = 5 * time.Minute
 
+// maxRecentKeys is how many creates may be published without publishing a clone of the key tree.
+const maxRecentKeys = 32
+
 // btreeDegree is the degree of the key B-tree. A small degree keeps copy-on-write path copies cheap.
 const btreeDegree = 8
 
@@ -50,7 +53,11 @@ type KeyValue[V any] struct {
 type state[V any] struct {
 	rev   int64
 	tree  *btree.BTreeG[treeItem[V]]
-	index *indexLayers
+	// recent holds the keys created since tree was cloned from the writer's working tree, in creation order; they
+	// are not in tree. Publishing a clone per create would copy a path of nodes each time, so clones are published
+	// every maxRecentKeys creates (and on any other change of the tree).
+	recent []treeItem[V]
+	index  *indexLayers
 	log   *eventLog[V]
 	owner *owner // the owner of keyIndexes this store may change in place
 }
@@ -69,6 +76,9 @@ type Store[V any] struct {
 	// mu serializes writers and guards everything below it. Lock order: mu, then waitMu.
 	mu     sync.Mutex
 	tree   *btree.BTreeG[treeItem[V]] // the writer's working tree; cloned to publish
+	// recentBuf backs the published states' recent slices: appended to (never overwritten) up to maxRecentKeys, then
+	// replaced by a new array when a clone is published.
+	recentBuf []treeItem[V]
 	closed bool
 	marks  []compactionMark // revisions seen by the compaction loop, oldest first
 	// fullCompact makes the next compaction visit every key and rebuild the index: set by Fork, whose inherited

@@ -62,12 +62,12 @@ func (s *Store[V]) write(key string, v V, del, mustBeLive bool, ifRev int64, cre
 		next.value = v
 	}
 
-	treeChanged := false
+	treeChanged, newKey := false, false
 	switch {
 	case !found:
 		ki = &keyIndex[V]{key: key, owner: st.owner}
 		s.tree.ReplaceOrInsert(treeItem[V]{key: key, ki: ki})
-		treeChanged = true
+		newKey = true
 	case ki.owner != st.owner:
 		cp := &keyIndex[V]{key: ki.key, owner: st.owner}
 		cp.head.Store(ki.head.Load())
@@ -97,9 +97,17 @@ func (s *Store[V]) write(key string, v V, del, mustBeLive bool, ifRev int64, cre
 	log := s.appendEvent(st.log, ev)
 
 	ki.head.Store(next)
-	ns := &state[V]{rev: rev, tree: st.tree, index: st.index, log: log, owner: st.owner}
-	if treeChanged {
-		ns.tree = s.tree.Clone()
+	ns := &state[V]{rev: rev, tree: st.tree, recent: st.recent, index: st.index, log: log, owner: st.owner}
+	switch {
+	case treeChanged || newKey && len(st.recent) >= maxRecentKeys:
+		s.publishTreeLocked(ns)
+	case newKey:
+		if s.recentBuf == nil {
+			s.recentBuf = make([]treeItem[V], 0, maxRecentKeys)
+		}
+		// st.recent is s.recentBuf[:len(st.recent)]: appending writes past every published view.
+		s.recentBuf = append(s.recentBuf, treeItem[V]{key: ki.key, ki: ki})
+		ns.recent = s.recentBuf
 	}
 	s.cur.Store(ns)
 	s.notify()
@@ -121,4 +129,10 @@ func (s *Store[V]) appendEvent(l *eventLog[V], ev Event[V]) *eventLog[V] {
 	chunks := make([]*chunk[V], len(l.chunks), len(l.chunks)+1)
 	copy(chunks, l.chunks)
 	return &eventLog[V]{chunks: append(chunks, c)}
+}
+
+// publishTreeLocked makes ns carry a clone of the working tree, which holds every key, and starts a new recent
+// buffer (published states keep the old one). s.mu must be held.
+func (s *Store[V]) publishTreeLocked(ns *state[V]) {
+	ns.tree, ns.recent, s.recentBuf = s.tree.Clone(), nil, nil
 }

@@ -2,6 +2,7 @@ package types
 
 import (
 	"bytes"
+	"reflect"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -518,5 +519,45 @@ func (o *Object) WithMember(name string, raw []byte) *Object {
 		body = append(body, ':')
 		body = append(body, raw...)
 	}
-	return newObject(o.typeMeta, o.meta, o.rv, body)
+	// The head (kind, apiVersion, metadata) is unchanged: reuse its encoding.
+	cp := *o
+	buf := make([]byte, 0, int(o.bodyAt)+len(body)+1)
+	buf = append(buf, o.raw[:o.bodyAt]...)
+	buf = append(buf, body...)
+	cp.raw = append(buf, '}')
+	return &cp
+}
+
+// MetaNoCopy returns the object's metadata, resourceVersion included, sharing its maps and slices with the object:
+// the caller must not modify them (replace a map instead). It is the cheap way to derive new metadata that keeps most
+// of the old, for WithMetaNoCopy.
+func (o *Object) MetaNoCopy() ObjectMeta {
+	m := *o.meta
+	m.ResourceVersion = o.rv
+	return m
+}
+
+// EquivalentContent reports whether o and p hold the same JSON value apart from their resourceVersions, whatever the
+// order of their keys: SameContent, or equal after decoding when the encodings are permutations of each other.
+func (o *Object) EquivalentContent(p *Object) bool {
+	if bytes.Equal(o.raw, p.raw) {
+		return true
+	}
+	if len(o.raw) != len(p.raw) {
+		return false
+	}
+	// Reordering keys keeps the multiset of bytes; a real change of equal length almost never does.
+	var h [256]int32
+	for _, c := range o.raw {
+		h[c]++
+	}
+	for _, c := range p.raw {
+		h[c]--
+	}
+	if h != ([256]int32{}) {
+		return false
+	}
+	a, errA := jsontree.Decode(o.raw)
+	b, errB := jsontree.Decode(p.raw)
+	return errA == nil && errB == nil && reflect.DeepEqual(a, b)
 }
