@@ -88,6 +88,9 @@ type Store[V any] struct {
 	// waitMu guards waitCh.
 	waitMu sync.Mutex
 	waitCh chan struct{} // closed and cleared when a revision is published; nil when nobody waits
+	// waiting is set (under waitMu) before a waiter checks the revision, and cleared with waitCh: a writer that
+	// publishes and then sees it false knows no waiter can miss the new revision, and skips waitMu.
+	waiting atomic.Bool
 
 	stop chan struct{}  // closed by Close
 	wg   sync.WaitGroup // the compaction goroutine
@@ -160,6 +163,7 @@ func (s *Store[V]) CompactedRevision() int64 { return s.floor.Load() }
 func (s *Store[V]) Wait(rev int64) <-chan struct{} {
 	s.waitMu.Lock()
 	defer s.waitMu.Unlock()
+	s.waiting.Store(true)
 	if s.cur.Load().rev > rev || s.isClosed() {
 		return closedChan
 	}
@@ -182,9 +186,13 @@ var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); retu
 
 // notify wakes everyone waiting in Wait. It is called after a state is published.
 func (s *Store[V]) notify() {
+	if !s.waiting.Load() {
+		return
+	}
 	s.waitMu.Lock()
 	ch := s.waitCh
 	s.waitCh = nil
+	s.waiting.Store(false)
 	s.waitMu.Unlock()
 	if ch != nil {
 		close(ch)
