@@ -94,6 +94,9 @@ func applyStrategyMeta(r *Resource, m *types.ObjectMeta) {
 // whose annotations are annotations, by the resource's rule (V-1). Kinds without a rule keep the stored generation.
 func nextGeneration(r *Resource, old, updated *types.Object, annotations map[string]string) int64 {
 	g := old.Generation()
+	if updated.SameBody(old) && (r.Generation != GenerationSpecOrAnnotations || sameStringMap(old.Annotations(), annotations)) {
+		return g // nothing outside metadata changed
+	}
 	switch r.Generation {
 	case GenerationSpec:
 		if !sameMember(old, updated, "spec") {

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"strconv"
@@ -84,14 +85,21 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 		next.ResourceVersion = old.ResourceVersion()
 		applyStrategyMeta(r, &next)
 		next.Generation = nextGeneration(r, old, obj, next.Annotations)
-		updated := obj.WithMetaNoCopy(next)
+		var updated *types.Object
+		if sameServerFields(&next, obj) {
+			updated = obj.WithResourceVersion(next.ResourceVersion) // nothing to re-encode
+		} else {
+			updated = obj.WithMetaNoCopy(next)
+		}
 		switch {
 		case sub == "status":
 			status, _ := obj.Lookup("status")
 			updated = old.WithMember("status", status)
 		case r.HasSubresource("status"):
-			status, _ := old.Lookup("status")
-			updated = updated.WithMember("status", status)
+			oldStatus, hadStatus := old.Lookup("status")
+			if newStatus, hasStatus := updated.Lookup("status"); hasStatus != hadStatus || !bytes.Equal(oldStatus, newStatus) {
+				updated = updated.WithMember("status", oldStatus)
+			}
 		}
 		if updated.EquivalentContent(old) {
 			return old, false, nil // W-6: no new revision, no event
@@ -112,4 +120,15 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 			return nil, false, readError(err)
 		}
 	}
+}
+
+// sameServerFields reports whether the metadata fields the server sets on an update already hold in obj, so obj's
+// encoding can be reused as it is.
+func sameServerFields(m *types.ObjectMeta, obj *types.Object) bool {
+	dt, odt := m.DeletionTimestamp, obj.DeletionTimestamp()
+	dg, odg := m.DeletionGracePeriodSeconds, obj.DeletionGracePeriodSeconds()
+	return m.UID == obj.UID() && m.CreationTimestamp.Equal(obj.CreationTimestamp().Time) && m.Namespace == obj.Namespace() &&
+		m.GenerateName == obj.GenerateName() && m.Generation == obj.Generation() && m.SelfLink == "" && obj.MetaNoCopy().SelfLink == "" &&
+		(dt == nil) == (odt == nil) && (dt == nil || dt.Equal(odt.Time)) && (dg == nil) == (odg == nil) && (dg == nil || *dg == *odg) &&
+		sameStringMap(m.Labels, obj.LabelsNoCopy())
 }

@@ -1,5 +1,7 @@
 package store
 
+import "slices"
+
 // Create stores v under key at a new revision. It fails with ErrKeyExists when the key holds a live value.
 func (s *Store[V]) Create(key string, v V) (KeyValue[V], error) {
 	return s.write(key, v, false, false, 0, true)
@@ -78,8 +80,12 @@ func (s *Store[V]) write(key string, v V, del, mustBeLive bool, ifRev int64, cre
 	next.prev = ki.head.Load()
 
 	if !del && s.opts.Index != nil {
+		var prevTerms []string
+		if prev != nil {
+			prevTerms = s.opts.Index(prev.value) // the live version's terms are in the index already
+		}
 		for _, term := range s.opts.Index(v) {
-			if !st.index.has(term, ki.key) {
+			if !slices.Contains(prevTerms, term) && !st.index.has(term, ki.key) {
 				st.index.active.insert(term, ki.key)
 			}
 		}

@@ -45,7 +45,7 @@ func (t Time) AppendJSON(b []byte) []byte {
 	return append(b, '"')
 }
 
-// UnmarshalJSON accepts null (the zero time) or an RFC 3339 string.
+// UnmarshalJSON accepts null (the zero time) or an RFC 3339 string, and keeps the time in UTC.
 func (t *Time) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		t.Time = time.Time{}
@@ -63,7 +63,7 @@ func (t *Time) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	t.Time = pt.Local()
+	t.Time = pt.UTC()
 	return nil
 }
 
@@ -103,7 +103,7 @@ func (t *MicroTime) UnmarshalJSON(data []byte) error {
 	if err != nil {
 		return err
 	}
-	t.Time = pt.Local()
+	t.Time = pt.UTC()
 	return nil
 }
 

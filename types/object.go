@@ -528,6 +528,11 @@ func (o *Object) WithMember(name string, raw []byte) *Object {
 	return &cp
 }
 
+// SameBody reports whether o and p have byte-identical members other than kind, apiVersion and metadata.
+func (o *Object) SameBody(p *Object) bool {
+	return bytes.Equal(o.raw[o.bodyAt:], p.raw[p.bodyAt:])
+}
+
 // MetaNoCopy returns the object's metadata, resourceVersion included, sharing its maps and slices with the object:
 // the caller must not modify them (replace a map instead). It is the cheap way to derive new metadata that keeps most
 // of the old, for WithMetaNoCopy.
