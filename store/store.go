@@ -51,15 +51,15 @@ type KeyValue[V any] struct {
 
 // state is what readers load: an immutable view of the whole store at one revision.
 type state[V any] struct {
-	rev   int64
-	tree  *btree.BTreeG[treeItem[V]]
+	rev  int64
+	tree *btree.BTreeG[treeItem[V]]
 	// recent holds the keys created since tree was cloned from the writer's working tree, in creation order; they
 	// are not in tree. Publishing a clone per create would copy a path of nodes each time, so clones are published
 	// every maxRecentKeys creates (and on any other change of the tree).
 	recent []treeItem[V]
 	index  *indexLayers
-	log   *eventLog[V]
-	owner *owner // the owner of keyIndexes this store may change in place
+	log    *eventLog[V]
+	owner  *owner // the owner of keyIndexes this store may change in place
 }
 
 // Store is an MVCC keyspace. All methods are safe for concurrent use; reads never wait for writers.
@@ -74,13 +74,13 @@ type Store[V any] struct {
 	cur atomic.Pointer[state[V]]
 
 	// mu serializes writers and guards everything below it. Lock order: mu, then waitMu.
-	mu     sync.Mutex
-	tree   *btree.BTreeG[treeItem[V]] // the writer's working tree; cloned to publish
+	mu   sync.Mutex
+	tree *btree.BTreeG[treeItem[V]] // the writer's working tree; cloned to publish
 	// recentBuf backs the published states' recent slices: appended to (never overwritten) up to maxRecentKeys, then
 	// replaced by a new array when a clone is published.
 	recentBuf []treeItem[V]
-	closed bool
-	marks  []compactionMark // revisions seen by the compaction loop, oldest first
+	closed    bool
+	marks     []compactionMark // revisions seen by the compaction loop, oldest first
 	// fullCompact makes the next compaction visit every key and rebuild the index: set by Fork, whose inherited
 	// history is not in this store's log and whose index layers are shared.
 	fullCompact bool

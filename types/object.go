@@ -2,10 +2,10 @@ package types
 
 import (
 	"bytes"
-	"reflect"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
