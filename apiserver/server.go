@@ -218,7 +218,7 @@ func (s *Server) newUID() string {
 	u[6] = (u[6] & 0x0f) | 0x40
 	u[8] = (u[8] & 0x3f) | 0x80
 	const hex = "0123456789abcdef"
-	out := make([]byte, 36)
+	var out [36]byte
 	j := 0
 	for i, c := range u {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
@@ -228,5 +228,5 @@ func (s *Server) newUID() string {
 		out[j], out[j+1] = hex[c>>4], hex[c&0xf]
 		j += 2
 	}
-	return string(out)
+	return string(out[:])
 }

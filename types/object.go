@@ -497,6 +497,20 @@ func NewObject(tm TypeMeta, meta ObjectMeta) *Object {
 // WithMember returns a copy of the object whose top-level member name holds raw (a JSON value), or without that
 // member when raw is nil. name must not be kind, apiVersion or metadata (use WithTypeMeta and WithMeta).
 func (o *Object) WithMember(name string, raw []byte) *Object {
+	if raw != nil {
+		if _, exists := jsontree.Lookup(o.raw, name); !exists && name != "kind" && name != "apiVersion" && name != "metadata" {
+			// Absent: append it, reusing everything before the closing brace.
+			cp := *o
+			buf := make([]byte, 0, len(o.raw)+len(name)+len(raw)+4)
+			buf = append(buf, o.raw[:len(o.raw)-1]...)
+			buf = append(buf, ',')
+			buf = jsontree.AppendString(buf, name)
+			buf = append(buf, ':')
+			buf = append(buf, raw...)
+			cp.raw = append(buf, '}')
+			return &cp
+		}
+	}
 	body := make([]byte, 0, len(o.raw)-int(o.bodyAt)+len(raw)+len(name)+4)
 	replaced := false
 	jsontree.Members(o.Body(), func(k, v []byte) bool {

@@ -88,3 +88,36 @@ func TestObjectMarshalInList(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, `{"Items":[{"kind":"A","metadata":{"name":"x","resourceVersion":"3"}}]}`, string(b))
 }
+
+func TestObjectWithMember(t *testing.T) {
+	o, err := ParseObject([]byte(`{"kind":"Pod","metadata":{"name":"p","resourceVersion":"3"},"spec":{"a":1},"status":{"phase":"Running"}}`))
+	require.NoError(t, err)
+	cases := []struct {
+		name, member, raw, want string
+		remove                  bool
+	}{
+		{name: "replace", member: "status", raw: `{"phase":"Pending"}`, want: `{"kind":"Pod","metadata":{"name":"p","resourceVersion":"3"},"spec":{"a":1},"status":{"phase":"Pending"}}`},
+		{name: "add", member: "data", raw: `{"k":"v"}`, want: `{"kind":"Pod","metadata":{"name":"p","resourceVersion":"3"},"spec":{"a":1},"status":{"phase":"Running"},"data":{"k":"v"}}`},
+		{name: "remove", member: "spec", remove: true, want: `{"kind":"Pod","metadata":{"name":"p","resourceVersion":"3"},"status":{"phase":"Running"}}`},
+		{name: "remove absent", member: "nothing", remove: true, want: `{"kind":"Pod","metadata":{"name":"p","resourceVersion":"3"},"spec":{"a":1},"status":{"phase":"Running"}}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var raw []byte
+			if !tc.remove {
+				raw = []byte(tc.raw)
+			}
+			got := o.WithMember(tc.member, raw)
+			require.Equal(t, tc.want, string(got.JSON()))
+			require.Equal(t, "p", got.Name())
+			require.Equal(t, len(got.JSON()), got.EncodedLen())
+		})
+	}
+	require.True(t, o.SameBody(o.WithResourceVersion("9")))
+	require.False(t, o.SameBody(o.WithMember("status", nil)))
+	reordered, err := ParseObject([]byte(`{"kind":"Pod","metadata":{"name":"p","resourceVersion":"4"},"status":{"phase":"Running"},"spec":{"a":1}}`))
+	require.NoError(t, err)
+	require.False(t, o.SameContent(reordered))
+	require.True(t, o.EquivalentContent(reordered), "W-6: key order does not make a change")
+	require.False(t, o.EquivalentContent(o.WithMember("spec", []byte(`{"a":2}`))))
+}
