@@ -88,7 +88,7 @@ func (h *handler) appendWatchEvent(b []byte, r *Resource, ev watch.Event, out ou
 	case ev.Type == watch.Error:
 		st, _ := json.Marshal(ev.Err.Status())
 		b = append(b, st...)
-	case ev.Type == watch.Bookmark || out == outputObject:
+	case out == outputObject || ev.Type == watch.Bookmark && out == outputTable:
 		b = ev.Object.AppendJSON(b)
 	case out == outputTable:
 		t := h.newTable(r, []*types.Object{ev.Object}, q)
