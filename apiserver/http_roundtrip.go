@@ -19,7 +19,8 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := req.Context().Err(); err != nil {
 		return nil, err
 	}
-	pr, pw := io.Pipe()
+	pipe := newBufferedPipe(inProcessBuffer)
+	pr, pw := pipe.reader(), pipe.writer()
 	rw := &pipeResponse{header: http.Header{}, body: pw, ready: make(chan struct{})}
 	go func() {
 		defer func() {
@@ -31,7 +32,7 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	select {
 	case <-rw.ready:
 	case <-req.Context().Done():
-		pr.CloseWithError(req.Context().Err())
+		pr.Close()
 		return nil, req.Context().Err()
 	}
 	resp := &http.Response{
@@ -55,7 +56,7 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 // body goes through a pipe.
 type pipeResponse struct {
 	header http.Header
-	body   *io.PipeWriter
+	body   *pipeWriter
 
 	// once guards code, sent and closing ready.
 	once  sync.Once
@@ -83,3 +84,89 @@ func (p *pipeResponse) Write(b []byte) (int, error) {
 
 // Flush is a no-op: writes reach the reader as soon as it reads them.
 func (p *pipeResponse) Flush() { p.writeHeader(http.StatusOK) }
+
+// inProcessBuffer is how many response bytes a handler may write ahead of the client, like a socket's buffers: a
+// watch stream does not stall on every event while the client decodes the previous one.
+const inProcessBuffer = 4 << 20
+
+// bufferedPipe connects a handler's writes to a client's reads through a bounded buffer. Writes wait only while the
+// buffer is full; reads wait while it is empty and the writer is open.
+type bufferedPipe struct {
+	// mu guards buf and the closed flags; cond is signalled on every change.
+	mu          sync.Mutex
+	cond        *sync.Cond
+	buf         []byte
+	limit       int
+	writeClosed bool // the handler finished: reads drain the buffer, then io.EOF
+	readClosed  bool // the client closed the body: writes fail
+}
+
+func newBufferedPipe(limit int) *bufferedPipe {
+	p := &bufferedPipe{limit: limit}
+	p.cond = sync.NewCond(&p.mu)
+	return p
+}
+
+func (p *bufferedPipe) reader() *pipeReader { return &pipeReader{p} }
+func (p *bufferedPipe) writer() *pipeWriter { return &pipeWriter{p} }
+
+// pipeReader is the response body the client reads.
+type pipeReader struct{ p *bufferedPipe }
+
+func (r *pipeReader) Read(b []byte) (int, error) {
+	p := r.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.buf) == 0 {
+		if p.writeClosed || p.readClosed {
+			return 0, io.EOF
+		}
+		p.cond.Wait()
+	}
+	n := copy(b, p.buf)
+	p.buf = p.buf[n:]
+	if len(p.buf) == 0 {
+		p.buf = nil // let a drained buffer be collected
+	}
+	p.cond.Broadcast()
+	return n, nil
+}
+
+// Close ends the response for the handler: its next write fails.
+func (r *pipeReader) Close() error {
+	p := r.p
+	p.mu.Lock()
+	p.readClosed = true
+	p.buf = nil
+	p.cond.Broadcast()
+	p.mu.Unlock()
+	return nil
+}
+
+// pipeWriter is where the handler's body goes.
+type pipeWriter struct{ p *bufferedPipe }
+
+func (w *pipeWriter) Write(b []byte) (int, error) {
+	p := w.p
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for len(p.buf) >= p.limit && !p.readClosed {
+		p.cond.Wait()
+	}
+	if p.readClosed {
+		return 0, io.ErrClosedPipe
+	}
+	p.buf = append(p.buf, b...)
+	p.cond.Broadcast()
+	return len(b), nil
+}
+
+// Close marks the end of the body.
+func (w *pipeWriter) Close() error {
+	p := w.p
+	p.mu.Lock()
+	p.writeClosed = true
+	p.cond.Broadcast()
+	p.mu.Unlock()
+	return nil
+}

@@ -20,7 +20,7 @@ type Options struct {
 	// Retention is how long history stays readable (store.Options.Retention): zero means five minutes, negative
 	// turns automatic compaction off.
 	Retention time.Duration
-	// WatchBufferSize is the per-watcher event buffer; zero means watch.DefaultBufferSize.
+	// WatchBufferSize is the per-watcher event buffer; zero means DefaultWatchBufferSize.
 	WatchBufferSize int
 	// SlowWatcherBudget is how long the broadcaster waits for full watcher buffers before terminating those
 	// watchers; zero means watch.DefaultSlowWatcherBudget.

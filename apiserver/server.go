@@ -65,8 +65,17 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// DefaultWatchBufferSize is the per-watcher event buffer of a Server: ten times kube-apiserver's, because kubemem
+// commits writes far faster than etcd does, and a burst of writes (a test creating a thousand objects) would
+// otherwise overrun watchers sized for etcd's pace and get them terminated as slow (SEMANTICS K-2).
+const DefaultWatchBufferSize = 1000
+
 func (s *Server) watchOptions() watch.Options {
-	return watch.Options{Clock: s.clock, BufferSize: s.opts.WatchBufferSize, SlowWatcherBudget: s.opts.SlowWatcherBudget, Logger: s.opts.Logger}
+	size := s.opts.WatchBufferSize
+	if size <= 0 {
+		size = DefaultWatchBufferSize
+	}
+	return watch.Options{Clock: s.clock, BufferSize: size, SlowWatcherBudget: s.opts.SlowWatcherBudget, Logger: s.opts.Logger}
 }
 
 func (s *Server) createDefaultNamespaces() error {
