@@ -174,6 +174,14 @@ type history struct{ s *store.Store[*types.Object] }
 func (h history) Revision() int64                { return h.s.Revision() }
 func (h history) Wait(rev int64) <-chan struct{} { return h.s.Wait(rev) }
 
+func (h history) Hold(after int64) (watch.Hold, error) {
+	hd, err := h.s.HoldHistory(after)
+	if err != nil {
+		return nil, watchError(err)
+	}
+	return hd, nil
+}
+
 func (h history) ChangesAfter(after, through int64, fn func(watch.Change) bool) error {
 	err := h.s.ChangesAfter(after, through, func(ev *store.Event[*types.Object]) bool {
 		return fn(watch.Change{Revision: ev.Revision, Key: ev.Key, Object: ev.Value, Prev: ev.Prev, Deleted: ev.Type == store.EventDelete})

@@ -55,10 +55,11 @@ func (s *Store[V]) compactLocked(rev int64) {
 		index = s.rebuildIndex()
 	}
 
-	// Drop the chunks that hold only revisions at or below rev.
+	// Drop the chunks that hold only revisions at or below rev, keeping what HistoryHolds need.
 	log := st.log
+	keep := min(rev, s.lowestHoldLocked())
 	drop := 0
-	for drop < len(log.chunks) && log.chunks[drop].base+chunkSize-1 <= rev {
+	for drop < len(log.chunks) && log.chunks[drop].base+chunkSize-1 <= keep {
 		drop++
 	}
 	if drop > 0 {

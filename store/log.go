@@ -57,15 +57,17 @@ func (l *eventLog[V]) oldest() int64 {
 }
 
 // ChangesAfter calls fn with each committed event whose revision is in (after, through], in revision order, until fn
-// returns false. through beyond the current revision is clamped to it. It fails with a *RevisionError wrapping
-// ErrCompacted when after is below the compaction floor (events after it may be gone). fn must not modify the event.
+// returns false. through beyond the current revision is clamped to it. The changes after any revision at or above the
+// compaction floor are retained, and so are those after a revision a HistoryHold keeps; for others it fails with a
+// *RevisionError wrapping ErrCompacted. fn must not modify the event.
 func (s *Store[V]) ChangesAfter(after, through int64, fn func(ev *Event[V]) bool) error {
 	st := s.cur.Load()
 	if through > st.rev {
 		through = st.rev
 	}
-	if f := s.floor.Load(); after < f {
-		return &RevisionError{Err: ErrCompacted, Requested: after, Floor: f, Current: st.rev}
+	if f := s.floor.Load(); after < f && after < s.lowHold.Load() ||
+		through > after && (len(st.log.chunks) == 0 || after+1 < st.log.oldest()) {
+		return &RevisionError{Err: ErrCompacted, Requested: after, Floor: s.floor.Load(), Current: st.rev}
 	}
 	for r := after + 1; r <= through; r++ {
 		if !fn(st.log.event(r)) {

@@ -70,6 +70,9 @@ type Store[V any] struct {
 	// floor is the compaction floor: the oldest revision that can be read. It is raised before compaction
 	// changes anything, and readers check it after reading.
 	floor atomic.Int64
+	// lowHold is the lowest revision a HistoryHold keeps (max int64 when none): replays from it or later stay
+	// possible below the floor. Written under mu.
+	lowHold atomic.Int64
 	// cur is the published state.
 	cur atomic.Pointer[state[V]]
 
@@ -81,6 +84,7 @@ type Store[V any] struct {
 	recentBuf []treeItem[V]
 	closed    bool
 	marks     []compactionMark // revisions seen by the compaction loop, oldest first
+	holds  map[int64]int    // revisions held by HistoryHolds, with counts: the log keeps the changes after each
 	// fullCompact makes the next compaction visit every key and rebuild the index: set by Fork, whose inherited
 	// history is not in this store's log and whose index layers are shared.
 	fullCompact bool
@@ -124,6 +128,7 @@ func newStore[V any](opts Options[V]) *Store[V] {
 		opts.Retention = DefaultRetention
 	}
 	s := &Store[V]{opts: opts, clock: opts.Clock, stop: make(chan struct{})}
+	s.lowHold.Store(1<<63 - 1)
 	if s.clock == nil {
 		s.clock = clock.Real{}
 	}

@@ -67,6 +67,7 @@ type Broadcaster struct {
 	pos         int64      // the dispatcher has claimed every change up to pos
 	stopped     []*watcher // registered watchers whose Stop was called, for the dispatcher to remove
 	registered  int        // registered watchers; with none, the dispatcher sleeps instead of following history
+	hold        Hold       // keeps the history after pos while watchers are registered, so compaction cannot outrun them
 	bookmarkers int        // registered watchers that want bookmarks
 	closed      bool
 
@@ -189,6 +190,9 @@ func (b *Broadcaster) Watch(ctx context.Context, req Request) (Interface, error)
 		}()
 	}
 	w.nextBookmark = now.Add(b.opts.BookmarkInterval)
+	// Holding the start revision decides now, synchronously, whether the watch can start (410 otherwise), and keeps
+	// its history until the dispatcher takes over, however compaction runs meanwhile.
+	w.hold, w.holdErr = b.hist.Hold(req.From)
 	w.releaseCtx = context.AfterFunc(ctx, w.Stop)
 	go w.catchUp()
 	return w, nil
@@ -259,9 +263,14 @@ func (b *Broadcaster) dispatchPending() {
 			return true
 		}
 	})
+	b.mu.Lock()
+	if b.hold != nil {
+		b.hold.Move(through) // everything up to through is delivered
+	}
+	b.mu.Unlock()
 	if err != nil {
-		// The dispatcher fell behind compaction (it was starved for a whole retention period). End every watch
-		// cleanly: each client resumes from the last revision it saw and gets a precise answer then.
+		// The history failed under the dispatcher (its hold keeps compaction away, so this is a broken History).
+		// End every watch cleanly: each client resumes from the last revision it saw and gets a precise answer then.
 		if b.opts.Logger != nil {
 			b.opts.Logger.Warn("watch: dispatcher fell behind history; ending all watches", "err", err)
 		}
@@ -396,6 +405,10 @@ func (b *Broadcaster) removeLocked(w *watcher) {
 	}
 	w.registered = false
 	b.registered--
+	if b.registered == 0 && b.hold != nil {
+		b.hold.Release()
+		b.hold = nil
+	}
 	if w.req.Bookmarks {
 		b.bookmarkers--
 	}
@@ -429,6 +442,16 @@ func (b *Broadcaster) registerLocked(w *watcher, from int64) {
 		b.pos = max(b.pos, min(from, b.hist.Revision()))
 	}
 	b.registered++
+	// The dispatcher keeps the history after pos: it takes over the watcher's hold when it has none.
+	if b.hold == nil {
+		b.hold, w.hold = w.hold, nil
+		if b.hold != nil {
+			b.hold.Move(b.pos)
+		}
+	} else if w.hold != nil {
+		w.hold.Release()
+		w.hold = nil
+	}
 	if w.req.Bookmarks {
 		b.bookmarkers++
 	}
@@ -486,6 +509,10 @@ func (b *Broadcaster) closeAll() {
 		}
 	}
 	b.registered, b.bookmarkers = 0, 0
+	if b.hold != nil {
+		b.hold.Release()
+		b.hold = nil
+	}
 	b.mu.Unlock()
 	for _, ws := range buckets {
 		for _, w := range ws {

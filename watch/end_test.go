@@ -3,7 +3,6 @@ package watch_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -334,16 +333,14 @@ func (failingHistory) ChangesAfter(int64, int64, func(watch.Change) bool) error 
 	return errors.New("boom")
 }
 
-// TestDispatcherBehindCompaction: when the dispatcher finds the history it has not delivered compacted, every
-// watch ends cleanly (no ERROR event) so that its client resumes and gets a precise answer.
-func TestDispatcherBehindCompaction(t *testing.T) {
+// TestCompactionDoesNotEndEstablishedWatches: the dispatcher holds the history it has yet to deliver, so a
+// compaction that passes it while it replays changes nothing for its watchers (kube's watch cache never ends a
+// watch on compaction either).
+func TestCompactionDoesNotEndEstablishedWatches(t *testing.T) {
 	h := &gatedHistory{History: watchtest.NewHistory(), entered: make(chan struct{}), release: make(chan struct{})}
 	put(h.History, "ns1", "a", "a")
 	c := clock.NewFake(t0)
-	var logs syncBuffer
-	b := newBroadcaster(t, h, watch.Options{
-		Clock: c, BookmarkInterval: time.Second, Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-	})
+	b := newBroadcaster(t, h, watch.Options{Clock: c, BookmarkInterval: time.Second})
 	req := watch.Request{Prefix: nsPrefix("ns1"), From: h.Revision(), Bookmarks: true, BookmarkType: podType}
 	w1 := startWatch(t, b, req)
 	req.Key = podKey("ns1", "a")
@@ -356,16 +353,21 @@ func TestDispatcherBehindCompaction(t *testing.T) {
 	<-h.entered // the dispatcher is about to replay the two changes
 	h.Compact(h.Revision())
 	close(h.release)
-	require.Empty(t, drain(t, w1))
-	require.Empty(t, drain(t, w2))
+	for _, w := range []watch.Interface{w1, w2} {
+		for _, want := range []int64{3, 4} {
+			ev := recv(t, w)
+			require.Equal(t, watch.Modified, ev.Type)
+			require.EqualValues(t, want, rv(t, ev.Object))
+		}
+	}
 	b.Close()
-	require.Contains(t, logs.String(), "dispatcher fell behind history")
+	require.Empty(t, drain(t, w1))
+	require.Zero(t, h.Holds(), "every hold is released")
 }
 
-// TestCompactionOvertakesCatchUp: when compaction passes a catch-up that is still replaying, the watch delivers
-// a correct prefix of the changes and then either exactly one 410 ERROR event and nothing more, or a clean
-// end after which resuming from its last resourceVersion gets that ERROR event.
-func TestCompactionOvertakesCatchUp(t *testing.T) {
+// TestCompactionDuringCatchUp: a watch holds its start revision, so a compaction that passes a catch-up still
+// replaying does not cut it short: the watch delivers every change, gapless, and stays open.
+func TestCompactionDuringCatchUp(t *testing.T) {
 	h := watchtest.NewHistory()
 	b := newBroadcaster(t, h, watch.Options{})
 	for range 10 {
@@ -377,22 +379,16 @@ func TestCompactionOvertakesCatchUp(t *testing.T) {
 		put(h, "ns1", "a", "b") // 12..16
 	}
 	h.Compact(h.Revision())
-	evs := drain(t, w)
-	require.NotEmpty(t, evs)
-	if last := evs[len(evs)-1]; last.Type == watch.Error {
-		require.True(t, types.IsResourceExpired(last.Err))
-		evs = evs[:len(evs)-1]
-	} else {
-		// The catch-up handed over before it noticed; the dispatcher then ended the watch cleanly. Resuming from
-		// the last resourceVersion gets the 410.
-		r := startWatch(t, b, watch.Request{Prefix: nsPrefix("ns1"), From: rv(t, last.Object)})
-		e := recv(t, r)
-		require.Equal(t, watch.Error, e.Type)
-		require.True(t, types.IsResourceExpired(e.Err))
-		requireClosed(t, r)
+	for want := int64(2); want <= 16; want++ {
+		ev := recv(t, w)
+		require.NotEqual(t, watch.Error, ev.Type)
+		require.EqualValues(t, want, rv(t, ev.Object), "a gapless history")
 	}
-	for i, e := range evs {
-		require.NotEqual(t, watch.Error, e.Type)
-		require.EqualValues(t, i+2, rv(t, e.Object), "a gapless prefix of the history")
-	}
+	// A new watch from below the floor is refused, with exactly one 410 ERROR event.
+	r := startWatch(t, b, watch.Request{Prefix: nsPrefix("ns1"), From: 5})
+	e := recv(t, r)
+	require.Equal(t, watch.Error, e.Type)
+	require.True(t, types.IsResourceExpired(e.Err))
+	requireClosed(t, r)
+	w.Stop()
 }

@@ -66,4 +66,15 @@ type History interface {
 	ChangesAfter(after, through int64, fn func(Change) bool) error
 	// Wait returns a channel that is closed once a revision newer than rev is committed (or the history is closed).
 	Wait(rev int64) <-chan struct{}
+	// Hold keeps the changes after revision after replayable through ChangesAfter until the hold is released,
+	// whatever compaction does meanwhile; it fails like ChangesAfter when they are gone already.
+	Hold(after int64) (Hold, error)
+}
+
+// Hold is a History's promise to keep the changes after a revision. Its methods are safe for concurrent use.
+type Hold interface {
+	// Move moves the hold forward to a later revision.
+	Move(after int64)
+	// Release ends the hold; it is idempotent.
+	Release()
 }

@@ -26,6 +26,18 @@ type storeHistory struct{ s *store.Store[*types.Object] }
 func (h storeHistory) Revision() int64                { return h.s.Revision() }
 func (h storeHistory) Wait(rev int64) <-chan struct{} { return h.s.Wait(rev) }
 
+func (h storeHistory) Hold(after int64) (watch.Hold, error) {
+	hd, err := h.s.HoldHistory(after)
+	if err != nil {
+		var re *store.RevisionError
+		if errors.As(err, &re) {
+			return nil, types.NewTooOldResourceVersion(uint64(re.Requested), uint64(re.Floor))
+		}
+		return nil, err
+	}
+	return hd, nil
+}
+
 func (h storeHistory) ChangesAfter(after, through int64, fn func(watch.Change) bool) error {
 	err := h.s.ChangesAfter(after, through, func(ev *store.Event[*types.Object]) bool {
 		return fn(watch.Change{Revision: ev.Revision, Key: ev.Key, Object: ev.Value, Prev: ev.Prev, Deleted: ev.Type == store.EventDelete})

@@ -22,6 +22,11 @@ type watcher struct {
 	stopOnce   sync.Once
 	releaseCtx func() bool // detaches the context's AfterFunc
 
+	// hold keeps the history after req.From until the dispatcher takes over (registerLocked); holdErr is why it
+	// could not be had (the start revision is compacted). Owned by the catch-up goroutine, then by b.mu.
+	hold    Hold
+	holdErr error
+
 	// Guarded by b.mu.
 	registered bool
 	from       int64 // the dispatcher delivers changes after from
@@ -61,6 +66,10 @@ func (w *watcher) closeOut() {
 		return
 	}
 	w.closed = true
+	if w.hold != nil {
+		w.hold.Release()
+		w.hold = nil
+	}
 	close(w.out)
 	w.Stop() // releases the timeout goroutine; a no-op when Stop already ran
 	if w.releaseCtx != nil {
@@ -128,6 +137,11 @@ func (w *watcher) send(ev Event) bool {
 func (w *watcher) catchUp() {
 	b := w.b
 	defer b.wg.Done()
+	if w.holdErr != nil {
+		w.send(Event{Type: Error, Err: asStatusError(w.holdErr)})
+		w.closeOut()
+		return
+	}
 	for _, o := range w.req.Initial {
 		if !w.send(Event{Type: Added, Object: o}) {
 			w.closeOut()

@@ -20,13 +20,14 @@ type History struct {
 	base    int64
 	live    map[string]*types.Object
 	waitCh  chan struct{}
+	holds   map[*hold]int64 // revisions held; replays from them stay possible below the floor
 }
 
 var _ watch.History = (*History)(nil)
 
 // NewHistory returns an empty history at revision 1.
 func NewHistory() *History {
-	return &History{rev: 1, floor: 1, base: 2, live: map[string]*types.Object{}}
+	return &History{rev: 1, floor: 1, base: 2, live: map[string]*types.Object{}, holds: map[*hold]int64{}}
 }
 
 // Revision returns the latest revision.
@@ -84,9 +85,9 @@ func (h *History) Compact(rev int64) {
 // ChangesAfter implements watch.History; it answers 410 Expired with kube-apiserver's watch message below the floor.
 func (h *History) ChangesAfter(after, through int64, fn func(watch.Change) bool) error {
 	h.mu.Lock()
-	if after < h.floor {
+	if after < h.floor && !h.heldLocked(after) {
 		h.mu.Unlock()
-		return types.NewResourceExpired("too old resource version: " + strconv.FormatInt(after, 10) + " (" + strconv.FormatInt(h.floor, 10) + ")")
+		return h.expired(after)
 	}
 	if through > h.rev {
 		through = h.rev
@@ -117,4 +118,53 @@ func (h *History) Wait(rev int64) <-chan struct{} {
 		h.waitCh = make(chan struct{})
 	}
 	return h.waitCh
+}
+
+func (h *History) expired(after int64) error {
+	return types.NewResourceExpired("too old resource version: " + strconv.FormatInt(after, 10) + " (" + strconv.FormatInt(h.floor, 10) + ")")
+}
+
+// heldLocked reports whether a hold keeps the changes after rev. h.mu must be held.
+func (h *History) heldLocked(rev int64) bool {
+	for _, r := range h.holds {
+		if r <= rev {
+			return true
+		}
+	}
+	return false
+}
+
+// Hold implements watch.History: it fails below the floor, and keeps the changes after after replayable.
+func (h *History) Hold(after int64) (watch.Hold, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if after < h.floor {
+		return nil, h.expired(after)
+	}
+	hd := &hold{h: h}
+	h.holds[hd] = after
+	return hd, nil
+}
+
+// Holds returns how many holds are active; tests use it to check that watches release theirs.
+func (h *History) Holds() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.holds)
+}
+
+type hold struct{ h *History }
+
+func (hd *hold) Move(after int64) {
+	hd.h.mu.Lock()
+	defer hd.h.mu.Unlock()
+	if r, ok := hd.h.holds[hd]; ok && after > r {
+		hd.h.holds[hd] = after
+	}
+}
+
+func (hd *hold) Release() {
+	hd.h.mu.Lock()
+	defer hd.h.mu.Unlock()
+	delete(hd.h.holds, hd)
 }
