@@ -84,7 +84,7 @@ type Store[V any] struct {
 	recentBuf []treeItem[V]
 	closed    bool
 	marks     []compactionMark // revisions seen by the compaction loop, oldest first
-	holds  map[int64]int    // revisions held by HistoryHolds, with counts: the log keeps the changes after each
+	holds     map[int64]int    // revisions held by HistoryHolds, with counts: the log keeps the changes after each
 	// fullCompact makes the next compaction visit every key and rebuild the index: set by Fork, whose inherited
 	// history is not in this store's log and whose index layers are shared.
 	fullCompact bool
