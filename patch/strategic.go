@@ -63,7 +63,7 @@ func StrategicMerge(original, patchDoc []byte, schema *types.Schema) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	out, err := appendJSON(make([]byte, 0, len(original)+len(patchDoc)), result)
+	out, err := jsontree.Append(make([]byte, 0, len(original)+len(patchDoc)), result)
 	if err != nil {
 		return nil, &MergeError{Err: err}
 	}

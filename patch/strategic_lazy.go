@@ -33,6 +33,9 @@ type memberMemo struct {
 
 func (r *rawValue) bytes() []byte { return r.doc.data[r.start:r.end] }
 
+// AppendJSON implements jsontree.Appender: a value the patch did not reach is copied through verbatim.
+func (r *rawValue) AppendJSON(b []byte) []byte { return append(b, r.bytes()...) }
+
 // child returns the raw value starting at data[i], the tape index of the next container after it, and its end.
 func (d *lazyDoc) child(i int, next int32) (rawValue, int32) {
 	data := d.data
@@ -328,48 +331,6 @@ func member(m map[string]any, k string) (any, bool, error) {
 		v = e
 	}
 	return v, true, nil
-}
-
-// appendJSON appends the JSON encoding of a merged tree: objects with sorted keys, raw values verbatim.
-func appendJSON(b []byte, v any) ([]byte, error) {
-	switch x := v.(type) {
-	case *rawValue:
-		return append(b, x.bytes()...), nil
-	case map[string]any:
-		var stack [16]string
-		keys := stack[:0]
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = jsontree.AppendString(b, k)
-			b = append(b, ':')
-			var err error
-			if b, err = appendJSON(b, x[k]); err != nil {
-				return b, err
-			}
-		}
-		return append(b, '}'), nil
-	case []any:
-		b = append(b, '[')
-		for i, e := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendJSON(b, e); err != nil {
-				return b, err
-			}
-		}
-		return append(b, ']'), nil
-	default:
-		return jsontree.Append(b, v)
-	}
 }
 
 // commonKeys are member names that appear in most objects.

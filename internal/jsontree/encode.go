@@ -8,11 +8,19 @@ import (
 	"unicode/utf8"
 )
 
+// Appender is a value that encodes itself into a tree being appended, such as a raw JSON value kept undecoded.
+type Appender interface {
+	// AppendJSON appends the value's JSON encoding to b.
+	AppendJSON(b []byte) []byte
+}
+
 // Append appends the JSON encoding of the tree v to b. Map keys are sorted, strings are escaped as encoding/json
-// escapes them (HTML-safe), and floats are formatted as encoding/json formats them. Values of types outside the
-// unstructured set are encoded with encoding/json.
+// escapes them (HTML-safe), and floats are formatted as encoding/json formats them. An Appender encodes itself;
+// values of other types outside the unstructured set are encoded with encoding/json.
 func Append(b []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
+	case Appender:
+		return x.AppendJSON(b), nil
 	case nil:
 		return append(b, "null"...), nil
 	case string:
