@@ -47,6 +47,7 @@ func builtinResources() []Resource {
 			r.Subresources = []string{"status", "binding", "eviction", "log"}
 			r.ReturnDeletedObject, r.Generation, r.Fields = true, GenerationSpec, podFields
 			r.fieldAliases = map[string]string{"spec.host": "spec.nodeName"}
+			r.fieldZero = map[string]string{"spec.hostNetwork": "false"}
 			r.createStatus = `{"phase":"Pending"}`
 		}),
 		with(core("services", "Service", true), func(r *Resource) {
@@ -68,6 +69,7 @@ func builtinResources() []Resource {
 		with(core("nodes", "Node", false), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Subresources = "node", []string{"no"}, []string{"status", "proxy"}
 			r.Fields, r.keepStatus = []string{"spec.unschedulable"}, true
+			r.fieldZero = map[string]string{"spec.unschedulable": "false"}
 		}),
 		with(core("events", "Event", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.AllowCreateOnUpdate, r.Fields = "event", []string{"ev"}, true, eventFields
@@ -87,6 +89,7 @@ func builtinResources() []Resource {
 		with(core("replicationcontrollers", "ReplicationController", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Categories = "replicationcontroller", []string{"rc"}, all
 			r.Subresources, r.Generation, r.Fields = []string{"status", "scale"}, GenerationSpec, []string{"status.replicas"}
+			r.fieldZero = map[string]string{"status.replicas": "0"}
 		}),
 		with(core("limitranges", "LimitRange", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.AllowCreateOnUpdate = "limitrange", []string{"limits"}, true
@@ -101,6 +104,7 @@ func builtinResources() []Resource {
 		with(group("apps", "replicasets", "ReplicaSet", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Categories = "replicaset", []string{"rs"}, all
 			r.Subresources, r.Generation, r.Fields = []string{"status", "scale"}, GenerationSpec, []string{"status.replicas"}
+			r.fieldZero = map[string]string{"status.replicas": "0"}
 		}),
 		with(group("apps", "statefulsets", "StatefulSet", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Categories = "statefulset", []string{"sts"}, all
@@ -114,6 +118,9 @@ func builtinResources() []Resource {
 		with(group("batch", "jobs", "Job", true), func(r *Resource) {
 			r.Singular, r.Categories, r.Subresources = "job", all, []string{"status"}
 			r.Generation, r.Fields = GenerationSpec, []string{"status.successful"}
+			// kube's job field label status.successful reads status.succeeded
+			r.fieldAliases = map[string]string{"status.successful": "status.succeeded"}
+			r.fieldZero = map[string]string{"status.succeeded": "0"}
 		}),
 		with(group("batch", "cronjobs", "CronJob", true), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Categories = "cronjob", []string{"cj"}, all

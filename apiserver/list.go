@@ -61,7 +61,8 @@ func validateListOptions(o *ListOptions, watch bool) error {
 type selection struct {
 	labels types.Selector
 	fields types.FieldSelector
-	term   string // an index term ("key=value") every selected object has, or ""
+	term   string            // an index term ("key=value") every selected object has, or ""
+	zero   map[string]string // what an unset selectable field compares as ("false", "0"), per field
 }
 
 // parseSelection parses the selectors of opts; unsupported field labels and bad syntax are 400 BadRequest.
@@ -95,6 +96,7 @@ func parseSelection(r *Resource, opts *ListOptions) (selection, error) {
 			return sel, types.NewBadRequest(err.Error())
 		}
 	}
+	sel.zero = r.fieldZero
 	if terms := sel.labels.EqualityTerms(); len(terms) > 0 {
 		sel.term = terms[0].Key + "=" + terms[0].Value
 	}
@@ -109,7 +111,18 @@ func (sel *selection) matches(obj *types.Object) bool {
 	if !sel.labels.Matches(obj.LabelsNoCopy()) {
 		return false
 	}
-	return sel.fields.Empty() || sel.fields.Matches(obj.Field)
+	if sel.fields.Empty() {
+		return true
+	}
+	if len(sel.zero) == 0 {
+		return sel.fields.Matches(obj.Field)
+	}
+	return sel.fields.Matches(func(field string) string {
+		if v := obj.Field(field); v != "" {
+			return v
+		}
+		return sel.zero[field] // kube formats unset booleans and counts as "false" and "0"
+	})
 }
 
 // scope narrows a request namespace with a metadata.namespace field selector.

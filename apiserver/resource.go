@@ -67,6 +67,7 @@ type Resource struct {
 	Fields []string
 
 	fieldAliases map[string]string // field selector paths that read another field
+	fieldZero    map[string]string // what unset selectable fields compare as (kube formats the Go zero value)
 	// createStatus is the status a create stores, whatever the client sent (kube's PrepareForCreate), for kinds with
 	// a status subresource; keepStatus marks kinds (nodes) that keep the status they are created with.
 	createStatus string
