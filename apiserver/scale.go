@@ -4,9 +4,8 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/kubemem/kubemem/patch"
-
 	"github.com/kubemem/kubemem/internal/jsontree"
+	"github.com/kubemem/kubemem/patch"
 	"github.com/kubemem/kubemem/types"
 )
 
@@ -39,9 +38,11 @@ func (c *ResourceClient) UpdateScale(ctx context.Context, name string, scale *ty
 	if !ok {
 		replicas = []byte("0")
 	}
-	if v, err := jsontree.Decode(replicas); err != nil {
+	v, err := jsontree.Decode(replicas)
+	if err != nil {
 		return nil, types.NewBadRequest("spec.replicas: " + err.Error())
-	} else if n, isInt := v.(int64); !isInt || n < 0 {
+	}
+	if n, isInt := v.(int64); !isInt || n < 0 {
 		return nil, types.NewInvalid(types.GroupKind{Group: "autoscaling", Kind: "Scale"}, name, types.FieldErrorList{
 			types.FieldInvalid(types.NewFieldPath("spec", "replicas"), v, "must be greater than or equal to 0")})
 	}
@@ -54,9 +55,7 @@ func (c *ResourceClient) UpdateScale(ctx context.Context, name string, scale *ty
 		if err != nil {
 			return nil, types.NewInternalError(err)
 		}
-		var n any
-		n, _ = jsontree.Decode(replicas)
-		if err := u.SetNested(n, "spec", "replicas"); err != nil {
+		if err := u.SetNested(v, "spec", "replicas"); err != nil {
 			return nil, types.NewInternalError(err)
 		}
 		if rv := scale.ResourceVersion(); rv != "" {
