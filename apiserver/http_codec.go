@@ -28,7 +28,8 @@ type outputKind uint8
 const (
 	outputObject          outputKind = iota // the object or list as stored
 	outputTable                             // meta.k8s.io/v1 Table
-	outputPartialMetadata                   // meta.k8s.io/v1 PartialObjectMetadata(List)
+	outputPartialMetadata                   // meta.k8s.io/v1 PartialObjectMetadata (one object, or watch events)
+	outputPartialMetadataList               // meta.k8s.io/v1 PartialObjectMetadataList
 )
 
 // negotiate picks the response form from the Accept header: the first acceptable media range wins (kube-apiserver
@@ -54,6 +55,9 @@ func negotiate(r *http.Request) (outputKind, error) {
 				}
 			case "PartialObjectMetadata", "PartialObjectMetadataList":
 				if params["g"] == "meta.k8s.io" && (params["v"] == "v1" || params["v"] == "v1beta1") {
+					if params["as"] == "PartialObjectMetadataList" {
+						return outputPartialMetadataList, nil
+					}
 					return outputPartialMetadata, nil
 				}
 			}

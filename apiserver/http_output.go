@@ -17,10 +17,19 @@ func (h *handler) writeObject(w http.ResponseWriter, code int, r *Resource, obj 
 		writeJSON(w, code, t.appendJSON(nil))
 	case outputPartialMetadata:
 		writeJSON(w, code, appendPartialMetadata(nil, obj))
+	case outputPartialMetadataList:
+		return wrongPartialForm("PartialObjectMetadataList", "not a list")
 	default:
 		writeJSON(w, code, obj.AppendJSON(make([]byte, 0, obj.EncodedLen())))
 	}
 	return nil
+}
+
+// wrongPartialForm is kube-apiserver's 406 for a metadata form that does not fit the response (the list form for
+// one object, or the reverse), worded as its handlers word it.
+func wrongPartialForm(asked, got string) error {
+	return &types.StatusError{ErrStatus: types.Status{Status: types.StatusFailure, Code: http.StatusNotAcceptable,
+		Reason: types.StatusReasonNotAcceptable, Message: "you requested " + asked + ", but the requested object is " + got}}
 }
 
 // writeList writes a list in the negotiated form.
@@ -31,6 +40,8 @@ func (h *handler) writeList(w http.ResponseWriter, r *Resource, l *types.List, o
 		t.ListMeta = l.ListMeta
 		writeJSON(w, http.StatusOK, t.appendJSON(nil))
 	case outputPartialMetadata:
+		return wrongPartialForm("PartialObjectMetadata", "a list")
+	case outputPartialMetadataList:
 		b := []byte(`{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1",`)
 		b = types.AppendListMeta(b, &l.ListMeta)
 		b = append(b, `,"items":[`...)
