@@ -26,10 +26,10 @@ const (
 type outputKind uint8
 
 const (
-	outputObject          outputKind = iota // the object or list as stored
-	outputTable                             // meta.k8s.io/v1 Table
-	outputPartialMetadata                   // meta.k8s.io/v1 PartialObjectMetadata (one object, or watch events)
-	outputPartialMetadataList               // meta.k8s.io/v1 PartialObjectMetadataList
+	outputObject              outputKind = iota // the object or list as stored
+	outputTable                                 // meta.k8s.io/v1 Table
+	outputPartialMetadata                       // meta.k8s.io/v1 PartialObjectMetadata (one object, or watch events)
+	outputPartialMetadataList                   // meta.k8s.io/v1 PartialObjectMetadataList
 )
 
 // negotiate picks the response form from the Accept header: the first acceptable media range wins (kube-apiserver
