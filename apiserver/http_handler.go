@@ -158,7 +158,7 @@ func (h *handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	created, err := c.Create(ctx, obj, CreateOptions{DryRun: q["dryRun"], FieldManager: q.Get("fieldManager"), FieldValidation: q.Get("fieldValidation")})
+	created, err := c.Create(ctx, obj, CreateOptions(updateOptions(q)))
 	if err != nil {
 		return err
 	}
@@ -170,19 +170,11 @@ func (h *handler) update(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	obj, err := readObject(r)
+	obj, err := readNamedObject(r, name)
 	if err != nil {
 		return err
 	}
-	if obj.Name() != name {
-		if obj.Name() != "" {
-			return types.NewBadRequest("the name of the object (" + obj.Name() + ") does not match the name on the URL (" + name + ")")
-		}
-		m := obj.Meta()
-		m.Name = name
-		obj = obj.WithMetaNoCopy(m)
-	}
-	updated, created, err := c.s.update(ctx, c.r, c.ns, obj, UpdateOptions{DryRun: q["dryRun"], FieldManager: q.Get("fieldManager"), FieldValidation: q.Get("fieldValidation")})
+	updated, created, err := c.s.update(ctx, c.r, c.ns, obj, updateOptions(q))
 	if err != nil {
 		return err
 	}

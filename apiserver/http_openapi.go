@@ -134,7 +134,7 @@ func openAPIParam(v3 bool, name, in string) map[string]any {
 	return p
 }
 
-// build returns the paths and definitions of the resources of gv.
+// buildOpenAPI returns the paths and definitions of the resources of gv, or of every resource for the zero gv.
 func (s *Server) buildOpenAPI(gv types.GroupVersion, v3 bool) (paths map[string]any, defs map[string]any) {
 	d := &openAPIDoc{refPrefix: "#/definitions/", defs: map[string]any{}}
 	if v3 {
@@ -142,8 +142,8 @@ func (s *Server) buildOpenAPI(gv types.GroupVersion, v3 bool) (paths map[string]
 	}
 	paths = map[string]any{}
 	for _, r := range s.Resources() {
-		if gv.Group != "" && r.GVR.GroupVersion() != gv || gv.Group == "" && gv.Version != "" && r.GVR.GroupVersion() != gv {
-			continue
+		if gv != (types.GroupVersion{}) && r.GVR.GroupVersion() != gv {
+			continue // the zero gv asks for every resource (the v2 document)
 		}
 		gvk := r.GVR.GroupVersion().WithKind(r.Kind)
 		schema, ok := types.SchemaFor(gvk)

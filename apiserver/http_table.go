@@ -93,14 +93,8 @@ var printers = map[types.GroupVersionResource]printer{
 			col("Cluster-IP", "string", 0, "clusterIP is the IP address of the service."), col("External-IP", "string", 0, "externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service."),
 			col("Port(s)", "string", 0, "The list of ports that are exposed by this service."), ageColumn(), col("Selector", "string", 1, "Route service traffic to pods with label keys and values matching this selector.")},
 		cells: func(u types.Unstructured, o *types.Object, now time.Time) []any {
-			typ, _ := u.NestedString("spec", "type")
-			if typ == "" {
-				typ = "ClusterIP"
-			}
-			ip, _ := u.NestedString("spec", "clusterIP")
-			if ip == "" {
-				ip = "<none>"
-			}
+			typ := stringOr(u, "ClusterIP", "spec", "type")
+			ip := stringOr(u, "<none>", "spec", "clusterIP")
 			sel, _ := u.NestedStringMap("spec", "selector")
 			return []any{o.Name(), typ, ip, "<none>", servicePorts(u), age(o, now), labelsString(sel, "<none>")}
 		},
@@ -240,19 +234,18 @@ func podCells(u types.Unstructured, o *types.Object, now time.Time) []any {
 	if reason == "" {
 		reason = "Pending"
 	}
-	ip, _ := u.NestedString("status", "podIP")
-	if ip == "" {
-		ip = "<none>"
-	}
-	node, _ := u.NestedString("spec", "nodeName")
-	if node == "" {
-		node = "<none>"
-	}
-	nominated, _ := u.NestedString("status", "nominatedNodeName")
-	if nominated == "" {
-		nominated = "<none>"
-	}
+	ip := stringOr(u, "<none>", "status", "podIP")
+	node := stringOr(u, "<none>", "spec", "nodeName")
+	nominated := stringOr(u, "<none>", "status", "nominatedNodeName")
 	return []any{o.Name(), fmt.Sprintf("%d/%d", ready, len(containers)), reason, strconv.FormatInt(restarts, 10), age(o, now), ip, node, nominated, "<none>"}
+}
+
+// stringOr returns the string at path, or def when it is missing or empty.
+func stringOr(u types.Unstructured, def string, path ...string) string {
+	if v, _ := u.NestedString(path...); v != "" {
+		return v
+	}
+	return def
 }
 
 func intAt(u types.Unstructured, path ...string) int64 {

@@ -3,7 +3,6 @@ package apiserver
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/kubemem/kubemem/store"
 	"github.com/kubemem/kubemem/types"
@@ -75,26 +74,9 @@ func parseSelection(r *Resource, opts *ListOptions) (selection, error) {
 	if sel.fields, err = types.ParseFieldSelector(opts.FieldSelector); err != nil {
 		return sel, types.NewBadRequest(err.Error())
 	}
-	aliased := false
-	reqs := sel.fields.Requirements()
-	for i, req := range reqs {
-		field, err := r.fieldSelectorField(req.Field)
-		if err != nil {
-			return sel, err
-		}
-		if field != req.Field {
-			reqs[i].Field, aliased = field, true
-		}
-	}
-	if aliased {
-		// Re-parse with the aliases resolved, so matching reads the real fields.
-		parts := make([]string, len(reqs))
-		for i, req := range reqs {
-			parts[i] = req.Field + string(req.Operator) + escapeFieldValue(req.Value)
-		}
-		if sel.fields, err = types.ParseFieldSelector(strings.Join(parts, ",")); err != nil {
-			return sel, types.NewBadRequest(err.Error())
-		}
+	// Check every field, resolving aliases so that matching reads the real fields.
+	if sel.fields, err = sel.fields.Transform(r.fieldSelectorField); err != nil {
+		return sel, err
 	}
 	sel.zero = r.fieldZero
 	if terms := sel.labels.EqualityTerms(); len(terms) > 0 {
@@ -125,6 +107,16 @@ func (sel *selection) matches(obj *types.Object) bool {
 	})
 }
 
+// rangeOptions returns store range options that read only what the selection selects: through the label index when
+// it names an equality term, filtered when it selects anything less than everything.
+func (sel *selection) rangeOptions() store.RangeOptions[*types.Object] {
+	opts := store.RangeOptions[*types.Object]{Term: sel.term}
+	if !sel.empty() {
+		opts.Filter = func(kv *store.KeyValue[*types.Object]) bool { return sel.matches(kv.Value) }
+	}
+	return opts
+}
+
 // scope narrows a request namespace with a metadata.namespace field selector.
 func (sel *selection) scope(r *Resource, ns string) string {
 	if r.Namespaced && ns == "" {
@@ -149,10 +141,7 @@ func (s *Server) list(ctx context.Context, r *Resource, ns string, opts ListOpti
 		return nil, err
 	}
 	prefix := r.collectionPrefix(sel.scope(r, ns))
-	rangeOpts := store.RangeOptions[*types.Object]{Term: sel.term}
-	if !sel.empty() {
-		rangeOpts.Filter = func(kv *store.KeyValue[*types.Object]) bool { return sel.matches(kv.Value) }
-	}
+	rangeOpts := sel.rangeOptions()
 	limit := opts.Limit
 	if opts.Continue != "" {
 		if opts.ResourceVersion != "" && opts.ResourceVersion != "0" {
@@ -219,9 +208,4 @@ func (s *Server) rangeList(r *Resource, prefix string, limit int64, sel *selecti
 		}
 	}
 	return l, nil
-}
-
-// escapeFieldValue escapes a field selector value for re-parsing.
-func escapeFieldValue(v string) string {
-	return strings.NewReplacer(`\`, `\\`, ",", `\,`, "=", `\=`).Replace(v)
 }

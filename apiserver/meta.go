@@ -94,8 +94,9 @@ func applyStrategyMeta(r *Resource, m *types.ObjectMeta) {
 // whose annotations are annotations, by the resource's rule (V-1). Kinds without a rule keep the stored generation.
 func nextGeneration(r *Resource, old, updated *types.Object, annotations map[string]string) int64 {
 	g := old.Generation()
-	if updated.SameBody(old) && (r.Generation != GenerationSpecOrAnnotations || sameStringMap(old.Annotations(), annotations)) {
-		return g // nothing outside metadata changed
+	sameAnnotations := r.Generation != GenerationSpecOrAnnotations || sameStringMap(old.MetaNoCopy().Annotations, annotations)
+	if updated.SameBody(old) && sameAnnotations {
+		return g // nothing that counts changed
 	}
 	switch r.Generation {
 	case GenerationSpec:
@@ -103,7 +104,7 @@ func nextGeneration(r *Resource, old, updated *types.Object, annotations map[str
 			g++
 		}
 	case GenerationSpecOrAnnotations:
-		if !sameMember(old, updated, "spec") || !sameStringMap(old.Annotations(), annotations) {
+		if !sameAnnotations || !sameMember(old, updated, "spec") {
 			g++
 		}
 	case GenerationBody:

@@ -95,26 +95,9 @@ func scaleOf(obj *types.Object) (*types.Object, error) {
 	}
 	specReplicas, _ := u.NestedInt64("spec", "replicas")
 	statusReplicas, _ := u.NestedInt64("status", "replicas")
-	selector := ""
-	if ml, ok := u.NestedStringMap("spec", "selector", "matchLabels"); ok {
-		selector = labelsString(ml, "")
-	}
-	if exprs, ok := u.NestedSlice("spec", "selector", "matchExpressions"); ok && len(exprs) > 0 {
-		if sel, ok := u.NestedMap("spec", "selector"); ok {
-			raw, _ := jsontree.Append(nil, sel)
-			var ls types.LabelSelector
-			if err := json.Unmarshal(raw, &ls); err == nil {
-				if s, err := types.SelectorFromLabelSelector(&ls); err == nil {
-					selector = s.String()
-				}
-			}
-		}
-	} else if m, ok := u.NestedStringMap("spec", "selector"); ok && selector == "" {
-		selector = labelsString(m, "") // replicationcontrollers: a plain map
-	}
 	meta := types.ObjectMeta{Name: obj.Name(), Namespace: obj.Namespace(), UID: obj.UID(), ResourceVersion: obj.ResourceVersion(), CreationTimestamp: obj.CreationTimestamp()}
 	status := map[string]any{"replicas": statusReplicas}
-	if selector != "" {
+	if selector := scaleSelector(obj); selector != "" {
 		status["selector"] = selector
 	}
 	s, err := types.Unstructured{"apiVersion": scaleTypeMeta.APIVersion, "kind": scaleTypeMeta.Kind,
@@ -153,4 +136,25 @@ func (c *ResourceClient) PatchScale(ctx context.Context, name string, pt PatchTy
 		scale = scale.WithResourceVersion("") // not pinned by the patch: apply to the latest version
 	}
 	return c.UpdateScale(ctx, name, scale, UpdateOptions{DryRun: opts.DryRun, FieldManager: opts.FieldManager})
+}
+
+// scaleSelector renders spec.selector as a label selector string: a LabelSelector (matchLabels, matchExpressions),
+// or for replicationcontrollers a plain map of labels.
+func scaleSelector(obj *types.Object) string {
+	raw, ok := obj.Lookup("spec", "selector")
+	if !ok {
+		return ""
+	}
+	var ls types.LabelSelector
+	if err := json.Unmarshal(raw, &ls); err == nil && (ls.MatchLabels != nil || ls.MatchExpressions != nil) {
+		if sel, err := types.SelectorFromLabelSelector(&ls); err == nil {
+			return sel.String()
+		}
+		return ""
+	}
+	var set map[string]string
+	if err := json.Unmarshal(raw, &set); err == nil && len(set) > 0 {
+		return types.SelectorFromSet(set).String()
+	}
+	return ""
 }

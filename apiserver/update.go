@@ -75,30 +75,30 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 		if m.UID != "" && m.UID != old.UID() {
 			return nil, false, types.NewConflict(r.GroupResource(), m.Name, errors.New("Precondition failed: UID in precondition: "+m.UID+", UID in object meta: "+old.UID()))
 		}
-		next := m
-		next.UID = old.UID()
-		next.CreationTimestamp = old.CreationTimestamp()
-		next.DeletionTimestamp = old.DeletionTimestamp()
-		next.DeletionGracePeriodSeconds = old.DeletionGracePeriodSeconds()
-		next.SelfLink = ""
-		next.GenerateName = old.GenerateName()
-		next.ResourceVersion = old.ResourceVersion()
-		applyStrategyMeta(r, &next)
-		next.Generation = nextGeneration(r, old, obj, next.Annotations)
 		var updated *types.Object
-		if sameServerFields(&next, obj) {
-			updated = obj.WithResourceVersion(next.ResourceVersion) // nothing to re-encode
-		} else {
-			updated = obj.WithMetaNoCopy(next)
-		}
-		switch {
-		case sub == "status":
+		if sub == "status" {
+			// Only status changes through the status subresource.
 			status, _ := obj.Lookup("status")
 			updated = old.WithMember("status", status)
-		case r.HasSubresource("status"):
-			oldStatus, hadStatus := old.Lookup("status")
-			if newStatus, hasStatus := updated.Lookup("status"); hasStatus != hadStatus || !bytes.Equal(oldStatus, newStatus) {
-				updated = updated.WithMember("status", oldStatus)
+		} else {
+			next := m
+			om := old.MetaNoCopy() // shared, never modified: objects are immutable
+			next.UID, next.CreationTimestamp, next.GenerateName = om.UID, om.CreationTimestamp, om.GenerateName
+			next.DeletionTimestamp, next.DeletionGracePeriodSeconds = om.DeletionTimestamp, om.DeletionGracePeriodSeconds
+			next.SelfLink, next.ResourceVersion = "", om.ResourceVersion
+			applyStrategyMeta(r, &next)
+			next.Generation = nextGeneration(r, old, obj, next.Annotations)
+			if sameServerFields(&next, obj) {
+				updated = obj.WithResourceVersion(next.ResourceVersion) // nothing to re-encode
+			} else {
+				updated = obj.WithMetaNoCopy(next)
+			}
+			if r.HasSubresource("status") {
+				// The main resource keeps the stored status.
+				oldStatus, hadStatus := old.Lookup("status")
+				if newStatus, hasStatus := updated.Lookup("status"); hasStatus != hadStatus || !bytes.Equal(oldStatus, newStatus) {
+					updated = updated.WithMember("status", oldStatus)
+				}
 			}
 		}
 		if updated.EquivalentContent(old) {
@@ -125,10 +125,13 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 // sameServerFields reports whether the metadata fields the server sets on an update already hold in obj, so obj's
 // encoding can be reused as it is.
 func sameServerFields(m *types.ObjectMeta, obj *types.Object) bool {
-	dt, odt := m.DeletionTimestamp, obj.DeletionTimestamp()
-	dg, odg := m.DeletionGracePeriodSeconds, obj.DeletionGracePeriodSeconds()
-	return m.UID == obj.UID() && m.CreationTimestamp.Equal(obj.CreationTimestamp().Time) && m.Namespace == obj.Namespace() &&
-		m.GenerateName == obj.GenerateName() && m.Generation == obj.Generation() && m.SelfLink == "" && obj.MetaNoCopy().SelfLink == "" &&
-		(dt == nil) == (odt == nil) && (dt == nil || dt.Equal(odt.Time)) && (dg == nil) == (odg == nil) && (dg == nil || *dg == *odg) &&
-		sameStringMap(m.Labels, obj.LabelsNoCopy())
+	o := obj.MetaNoCopy()
+	return m.UID == o.UID && m.CreationTimestamp.Equal(o.CreationTimestamp.Time) && m.Namespace == o.Namespace &&
+		m.GenerateName == o.GenerateName && m.Generation == o.Generation && m.SelfLink == o.SelfLink &&
+		sameTime(m.DeletionTimestamp, o.DeletionTimestamp) && sameInt64(m.DeletionGracePeriodSeconds, o.DeletionGracePeriodSeconds) &&
+		sameStringMap(m.Labels, o.Labels)
 }
+
+func sameTime(a, b *types.Time) bool { return a == b || a != nil && b != nil && a.Equal(b.Time) }
+
+func sameInt64(a, b *int64) bool { return a == b || a != nil && b != nil && *a == *b }

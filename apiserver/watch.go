@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/kubemem/kubemem/store"
 	"github.com/kubemem/kubemem/types"
 	"github.com/kubemem/kubemem/watch"
 )
@@ -57,11 +56,7 @@ func (s *Server) watchResource(ctx context.Context, r *Resource, ns string, opts
 			return errorWatch(types.NewTooLargeResourceVersion(uint64(rv), uint64(s.store.Revision()), 1)), nil
 		}
 		snap := s.store.Snapshot()
-		rangeOpts := store.RangeOptions[*types.Object]{Term: sel.term}
-		if !sel.empty() {
-			rangeOpts.Filter = func(kv *store.KeyValue[*types.Object]) bool { return sel.matches(kv.Value) }
-		}
-		res, err := snap.Range(req.Prefix, rangeOpts)
+		res, err := snap.Range(req.Prefix, sel.rangeOptions())
 		if err != nil {
 			return nil, readError(err)
 		}

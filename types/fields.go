@@ -212,6 +212,24 @@ func (r FieldRequirement) appendTo(b *strings.Builder) {
 	escapeFieldValue(b, r.Value)
 }
 
+// Transform returns the selector with every requirement's field passed through fn (for example to resolve field
+// label aliases, as apimachinery's Selector.Transform does), re-ordered canonically. The first error fn returns is
+// returned as it is.
+func (s FieldSelector) Transform(fn func(field string) (string, error)) (FieldSelector, error) {
+	if len(s.reqs) == 0 {
+		return s, nil
+	}
+	reqs := slices.Clone(s.reqs)
+	for i := range reqs {
+		field, err := fn(reqs[i].Field)
+		if err != nil {
+			return FieldSelector{}, err
+		}
+		reqs[i].Field = field
+	}
+	return newFieldSelector(reqs), nil
+}
+
 // Requirements returns a copy of the requirements of s; the caller may modify it. It is nil for the empty
 // selector.
 func (s FieldSelector) Requirements() []FieldRequirement { return slices.Clone(s.reqs) }

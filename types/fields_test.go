@@ -1,6 +1,7 @@
 package types
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -185,4 +186,23 @@ func BenchmarkFieldSelectorMatches(b *testing.B) {
 			b.Fatal("no match")
 		}
 	}
+}
+
+func TestFieldSelectorTransform(t *testing.T) {
+	s, err := ParseFieldSelector(`spec.host=a\,b,status.phase!=Running`)
+	require.NoError(t, err)
+	got, err := s.Transform(func(f string) (string, error) {
+		if f == "spec.host" {
+			return "spec.nodeName", nil
+		}
+		return f, nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, `spec.nodeName=a\,b,status.phase!=Running`, got.String())
+	v, ok := got.RequiresExactMatch("spec.nodeName")
+	require.True(t, ok)
+	require.Equal(t, "a,b", v)
+	require.Equal(t, `spec.host=a\,b,status.phase!=Running`, s.String(), "the original is unchanged")
+	_, err = s.Transform(func(string) (string, error) { return "", errors.New("no") })
+	require.EqualError(t, err, "no")
 }

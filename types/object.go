@@ -157,10 +157,7 @@ func (o *Object) appendHead(b []byte) []byte {
 
 // AppendJSON appends the object's JSON encoding to b and returns the extended slice.
 func (o *Object) AppendJSON(b []byte) []byte {
-	return o.appendJSONWithRV(b, o.rv)
-}
-
-func (o *Object) appendJSONWithRV(b []byte, rv string) []byte {
+	rv := o.rv
 	b = append(b, o.raw[:o.rvAt]...)
 	if rv != "" {
 		if o.rvAfter {
