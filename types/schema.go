@@ -110,9 +110,16 @@ type Field struct {
 	Type *Schema
 	// Pointer reports whether the Go field is a pointer (its zero value is null rather than the type's zero value).
 	Pointer bool
-	// OmitEmpty reports whether the Go field is omitted from JSON when empty (omitempty or omitzero): such fields
-	// are optional.
+	// OmitEmpty reports whether the field's json tag has the omitempty option.
 	OmitEmpty bool
+	// OmitZero reports whether the field's json tag has the omitzero option. A field with either option is
+	// optional.
+	OmitZero bool
+	// Protobuf is the field's protobuf field number, preceded by the numbers of the embedded structs JSON
+	// flattens and protobuf does not: a Volume's hostPath is [2 1], field 1 of the VolumeSource message that is the
+	// Volume's field 2. It is nil for fields without a protobuf form (apiVersion and kind, which protobuf carries in
+	// the envelope). The slice is shared and must not be modified.
+	Protobuf []int32
 	// PatchStrategy is the field's patchStrategy struct tag.
 	PatchStrategy PatchStrategy
 	// PatchMergeKey is the field's patchMergeKey struct tag: the key that identifies the elements of a merged

@@ -2,6 +2,7 @@ package types
 
 import (
 	_ "embed"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -135,6 +136,16 @@ func (ix *schemaIndex) build(name string) *Schema {
 			switch {
 			case key == "omitempty":
 				field.OmitEmpty = true
+			case key == "omitzero":
+				field.OmitZero = true
+			case key == "pb":
+				for n := range strings.SplitSeq(value, ".") {
+					num, err := strconv.ParseInt(n, 10, 32)
+					if err != nil {
+						panic("types: the embedded schema has a bad protobuf path " + value)
+					}
+					field.Protobuf = append(field.Protobuf, int32(num))
+				}
 			case key == "patch":
 				field.PatchStrategy = PatchStrategy(value)
 			case key == "key":

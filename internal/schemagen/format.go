@@ -27,7 +27,8 @@ import (
 // ("string:date-time", "string:int-or-string", "object") or "untyped". The fields of an opaque type are those Go's
 // encoding/json would see; they matter only to strategic merge patch's field lookup.
 //
-// Field attributes, in this order: "omitempty"; "patch=<patchStrategy tag>"; "key=<patchMergeKey tag>";
+// Field attributes, in this order: "omitempty" and "omitzero" (the json tag's options); "pb=<n>[.<n>...]" (the
+// protobuf field number, preceded by those of the embedded structs JSON flattens, see proto.go); "patch=<patchStrategy tag>"; "key=<patchMergeKey tag>";
 // "list=atomic|set|map" and "keys=<k1>,<k2>" (+listType, +listMapKey, on list fields); "map=atomic" (+mapType=atomic,
 // on map fields).
 func format(w *walker, versions []string) ([]byte, error) {
@@ -90,6 +91,12 @@ func format(w *walker, versions []string) ([]byte, error) {
 			b.WriteString(f.expr)
 			if f.omitEmpty {
 				b.WriteString(" omitempty")
+			}
+			if f.omitZero {
+				b.WriteString(" omitzero")
+			}
+			if f.proto != "" {
+				b.WriteString(" pb=" + f.proto)
 			}
 			if f.patchStrategy != "" {
 				b.WriteString(" patch=" + f.patchStrategy)

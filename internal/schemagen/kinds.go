@@ -73,6 +73,45 @@ var kinds = []rootKind{
 	{"apiextensions.k8s.io/v1", &apiextensionsv1.CustomResourceDefinition{}},
 }
 
+// listKinds are the list kinds of the resources in apiserver/builtin.go, for their protobuf encoding.
+var listKinds = []rootKind{
+	{"v1", &corev1.PodList{}},
+	{"v1", &corev1.ServiceList{}},
+	{"v1", &corev1.EndpointsList{}},
+	{"v1", &corev1.ConfigMapList{}},
+	{"v1", &corev1.SecretList{}},
+	{"v1", &corev1.NamespaceList{}},
+	{"v1", &corev1.NodeList{}},
+	{"v1", &corev1.EventList{}},
+	{"v1", &corev1.ServiceAccountList{}},
+	{"v1", &corev1.PersistentVolumeList{}},
+	{"v1", &corev1.PersistentVolumeClaimList{}},
+	{"v1", &corev1.ReplicationControllerList{}},
+	{"v1", &corev1.LimitRangeList{}},
+	{"v1", &corev1.ResourceQuotaList{}},
+	{"apps/v1", &appsv1.DeploymentList{}},
+	{"apps/v1", &appsv1.ReplicaSetList{}},
+	{"apps/v1", &appsv1.StatefulSetList{}},
+	{"apps/v1", &appsv1.DaemonSetList{}},
+	{"apps/v1", &appsv1.ControllerRevisionList{}},
+	{"batch/v1", &batchv1.JobList{}},
+	{"batch/v1", &batchv1.CronJobList{}},
+	{"networking.k8s.io/v1", &networkingv1.IngressList{}},
+	{"networking.k8s.io/v1", &networkingv1.NetworkPolicyList{}},
+	{"networking.k8s.io/v1", &networkingv1.IngressClassList{}},
+	{"policy/v1", &policyv1.PodDisruptionBudgetList{}},
+	{"rbac.authorization.k8s.io/v1", &rbacv1.RoleList{}},
+	{"rbac.authorization.k8s.io/v1", &rbacv1.RoleBindingList{}},
+	{"rbac.authorization.k8s.io/v1", &rbacv1.ClusterRoleList{}},
+	{"rbac.authorization.k8s.io/v1", &rbacv1.ClusterRoleBindingList{}},
+	{"coordination.k8s.io/v1", &coordinationv1.LeaseList{}},
+	{"discovery.k8s.io/v1", &discoveryv1.EndpointSliceList{}},
+	{"events.k8s.io/v1", &eventsv1.EventList{}},
+	{"storage.k8s.io/v1", &storagev1.StorageClassList{}},
+	{"scheduling.k8s.io/v1", &schedulingv1.PriorityClassList{}},
+	{"apiextensions.k8s.io/v1", &apiextensionsv1.CustomResourceDefinitionList{}},
+}
+
 // metaTypes are the meta.k8s.io types every API speaks, written as named types so that the library can look them
 // up without a kind (ObjectMeta is also reachable from every kind).
 var metaTypes = []any{
@@ -82,6 +121,8 @@ var metaTypes = []any{
 	&metav1.Status{},
 	&metav1.List{},
 	&metav1.WatchEvent{},
+	&metav1.PartialObjectMetadata{},
+	&metav1.PartialObjectMetadataList{},
 	&metav1.DeleteOptions{},
 	&metav1.CreateOptions{},
 	&metav1.UpdateOptions{},

@@ -53,6 +53,11 @@ func generate() ([]byte, error) {
 			return nil, fmt.Errorf("%s %s: %w", k.apiVersion, k.kind(), err)
 		}
 	}
+	for _, k := range listKinds {
+		if err := w.addRoot(k.obj); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", k.apiVersion, k.kind(), err)
+		}
+	}
 	for _, m := range metaTypes {
 		if err := w.addRoot(m); err != nil {
 			return nil, err

@@ -49,13 +49,18 @@ func TestSchemaFacts(t *testing.T) {
 		"source k8s.io/api v0.37.2\n",
 		"kind v1 Pod corev1.Pod\n",
 		"kind apiextensions.k8s.io/v1 CustomResourceDefinition apiextensionsv1.CustomResourceDefinition\n",
-		"\tcontainers []corev1.Container patch=merge key=name list=map keys=name\n",
-		"\tports []corev1.ContainerPort omitempty patch=merge key=containerPort list=map keys=containerPort,protocol\n",
-		"\tvolumes []corev1.Volume omitempty patch=merge,retainKeys key=name list=map keys=name\n",
-		"\tfinalizers []string omitempty patch=merge list=set\n",
-		"\tstrategy appsv1.DeploymentStrategy omitempty patch=retainKeys\n",
-		"\tnodeSelector {}string omitempty map=atomic\n",
+		"\tcontainers []corev1.Container pb=2 patch=merge key=name list=map keys=name\n",
+		"\tports []corev1.ContainerPort omitempty pb=6 patch=merge key=containerPort list=map keys=containerPort,protocol\n",
+		"\tvolumes []corev1.Volume omitempty pb=1 patch=merge,retainKeys key=name list=map keys=name\n",
+		"\tfinalizers []string omitempty pb=14 patch=merge list=set\n",
+		"\tstrategy appsv1.DeploymentStrategy omitempty pb=4 patch=retainKeys\n",
+		"\tnodeSelector {}string omitempty pb=7 map=atomic\n",
 		"type metav1.Time opaque=string:date-time\n",
+		"\tcreationTimestamp metav1.Time omitempty omitzero pb=8\n",  // json omitzero, apart from omitempty
+		"\thostPath *corev1.HostPathVolumeSource omitempty pb=2.1\n", // Volume embeds VolumeSource as field 2
+		"\tpriority *int32 omitempty pb=25\n",                        // tagged bytes, encoded as a varint
+		"kind v1 PodList corev1.PodList\n",
+		"root metav1.PartialObjectMetadataList\n",
 		"type metav1.LabelSelector atomic\n",
 		"root metav1.ObjectMeta\n",
 	} {

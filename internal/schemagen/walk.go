@@ -22,7 +22,9 @@ type structType struct {
 type fieldInfo struct {
 	name          string // the JSON name
 	expr          string // the type expression (see format.go)
-	omitEmpty     bool
+	omitEmpty     bool   // the json tag says omitempty
+	omitZero      bool   // the json tag says omitzero
+	proto         string // the protobuf field numbers from the struct down to the field, dot-separated; "" if none
 	patchStrategy string // the patchStrategy struct tag
 	patchMergeKey string // the patchMergeKey struct tag
 	smd           smdField
@@ -56,7 +58,7 @@ func (w *walker) addRoot(obj any) error {
 		return err
 	}
 	r := root{qname: qname}
-	for _, k := range kinds {
+	for _, k := range append(kinds[:len(kinds):len(kinds)], listKinds...) {
 		if k.obj == obj {
 			r.apiVersion, r.kind = k.apiVersion, t.Name()
 		}
@@ -160,8 +162,12 @@ func (w *walker) build(t reflect.Type) error {
 			name:          jf.name,
 			expr:          expr,
 			omitEmpty:     jf.omitEmpty,
+			omitZero:      jf.omitZero,
 			patchStrategy: jf.tag.Get("patchStrategy"),
 			patchMergeKey: jf.tag.Get("patchMergeKey"),
+		}
+		if fi.proto, err = protoPath(t, jf); err != nil {
+			return fmt.Errorf("field %s: %w", jf.name, err)
 		}
 		fi.smd, _ = w.smd.field(oname, jf.name)
 		ft := jf.typ
@@ -219,6 +225,7 @@ type jsonField struct {
 	index     []int
 	typ       reflect.Type
 	omitEmpty bool
+	omitZero  bool
 	tag       reflect.StructTag
 }
 
@@ -270,8 +277,11 @@ func jsonFields(t reflect.Type) []jsonField {
 					f.name = sf.Name
 				}
 				for _, o := range strings.Split(opts, ",") {
-					if o == "omitempty" || o == "omitzero" {
+					switch o {
+					case "omitempty":
 						f.omitEmpty = true
+					case "omitzero":
+						f.omitZero = true
 					}
 				}
 				fields = append(fields, f)
