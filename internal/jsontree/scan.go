@@ -118,6 +118,54 @@ func Members(data []byte, fn func(rawKey, value []byte) bool) bool {
 	return false
 }
 
+// Elements calls fn for each element of the JSON array data, in order, with the raw value. It stops early when fn
+// returns false, and reports false when data is not an array.
+func Elements(data []byte, fn func(value []byte) bool) bool {
+	i := skipWS(data, 0)
+	if i >= len(data) || data[i] != '[' {
+		return false
+	}
+	i = skipWS(data, i+1)
+	if i < len(data) && data[i] == ']' {
+		return true
+	}
+	for i < len(data) {
+		end := SkipValue(data, i)
+		if end < 0 {
+			return false
+		}
+		if !fn(data[i:end]) {
+			return true
+		}
+		i = skipWS(data, end)
+		if i >= len(data) {
+			return false
+		}
+		if data[i] == ']' {
+			return true
+		}
+		if data[i] != ',' {
+			return false
+		}
+		i = skipWS(data, i+1)
+	}
+	return false
+}
+
+// UnquoteKey returns the text of a raw, quoted JSON string (a key as Members reports it), decoding escapes.
+func UnquoteKey(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner), true
+	}
+	v, err := Decode(raw)
+	s, ok := v.(string)
+	return s, err == nil && ok
+}
+
 // KeyEquals reports whether the raw, quoted JSON key equals name. Keys with escapes are decoded before comparing.
 func KeyEquals(rawKey []byte, name string) bool {
 	if len(rawKey) < 2 {
