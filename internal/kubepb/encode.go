@@ -97,7 +97,6 @@ func AppendMessage(b []byte, s *types.Schema, doc []byte) ([]byte, error) {
 	return emit(b, members, 0)
 }
 
-
 // appendProtoField appends field num with the JSON value of type t: every element of a list, every entry of a map, or
 // the one value.
 func appendProtoField(b []byte, num protowire.Number, name string, t *types.Schema, value []byte) ([]byte, error) {

@@ -17,10 +17,10 @@ func malformed(format string, args ...any) error {
 // occurrence is one field of a parsed message: its number, wire type, and value (v for varint and fixed types,
 // raw for length-delimited ones).
 type occurrence struct {
-	num  protowire.Number
-	typ  protowire.Type
-	v    uint64
-	raw  []byte
+	num protowire.Number
+	typ protowire.Type
+	v   uint64
+	raw []byte
 }
 
 // parseMessage splits a message into its fields, in wire order.
