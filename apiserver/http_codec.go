@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kubemem/kubemem/internal/kubepb"
 	"github.com/kubemem/kubemem/types"
 )
 
@@ -32,46 +33,120 @@ const (
 	outputPartialMetadataList                   // meta.k8s.io/v1 PartialObjectMetadataList
 )
 
+// output is a negotiated response: its form and whether it is protobuf rather than JSON.
+type output struct {
+	form     outputKind
+	protobuf bool
+}
+
+// hasProtobuf reports whether the objects of r have a protobuf form: built-in kinds do, custom resources never
+// (kube-apiserver serves them as JSON only).
+func (h *handler) hasProtobuf(r *Resource) bool {
+	if v, ok := h.protobufKinds.Load(r); ok {
+		return v.(bool)
+	}
+	_, ok := kubepb.SchemaFor(r.GVR.GroupVersion().String(), r.Kind)
+	h.protobufKinds.Store(r, ok)
+	return ok
+}
+
 // negotiate picks the response form from the Accept header: the first acceptable media range wins (kube-apiserver
-// honours order, not q-values, among the forms it serves). Protobuf alone is refused with 406.
-func negotiate(r *http.Request) (outputKind, error) {
+// honours order, not q-values, among the forms it serves). Protobuf is served for built-in kinds, as the object or
+// its metadata; Table only as JSON, as kube-apiserver does. Nothing acceptable is a 406.
+func (h *handler) negotiate(r *http.Request, res *Resource) (output, error) {
 	accept := r.Header.Get("Accept")
 	if accept == "" {
-		return outputObject, nil
+		return output{}, nil
 	}
+	pb := res != nil && h.hasProtobuf(res)
 	for _, part := range strings.Split(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
 			continue
 		}
+		protobuf := false
 		switch mt {
 		case mediaJSON, "*/*", "application/*":
-			switch params["as"] {
-			case "":
-				return outputObject, nil
-			case "Table":
-				if params["g"] == "meta.k8s.io" && (params["v"] == "v1" || params["v"] == "v1beta1") {
-					return outputTable, nil
-				}
-			case "PartialObjectMetadata", "PartialObjectMetadataList":
-				if params["g"] == "meta.k8s.io" && (params["v"] == "v1" || params["v"] == "v1beta1") {
-					if params["as"] == "PartialObjectMetadataList" {
-						return outputPartialMetadataList, nil
-					}
-					return outputPartialMetadata, nil
-				}
+		case mediaProtobuf:
+			if !pb {
+				continue
+			}
+			protobuf = true
+		default:
+			continue
+		}
+		metaGV := params["g"] == "meta.k8s.io" && (params["v"] == "v1" || params["v"] == "v1beta1")
+		switch params["as"] {
+		case "":
+			return output{outputObject, protobuf}, nil
+		case "Table":
+			if metaGV && !protobuf {
+				return output{outputTable, false}, nil
+			}
+		case "PartialObjectMetadata":
+			if metaGV {
+				return output{outputPartialMetadata, protobuf}, nil
+			}
+		case "PartialObjectMetadataList":
+			if metaGV {
+				return output{outputPartialMetadataList, protobuf}, nil
 			}
 		}
 	}
-	return 0, types.NewNotAcceptable([]string{mediaJSON, mediaJSON + ";as=Table;v=v1;g=meta.k8s.io", mediaJSON + ";as=PartialObjectMetadata;v=v1;g=meta.k8s.io"})
+	accepted := []string{mediaJSON, mediaJSON + ";as=Table;v=v1;g=meta.k8s.io", mediaJSON + ";as=PartialObjectMetadata;v=v1;g=meta.k8s.io"}
+	if pb {
+		accepted = append(accepted, mediaProtobuf, mediaProtobuf+";as=PartialObjectMetadata;v=v1;g=meta.k8s.io")
+	}
+	return output{}, types.NewNotAcceptable(accepted)
 }
 
-// readBody reads a JSON request body of at most MaxRequestBodyBytes.
-func readBody(r *http.Request) ([]byte, error) {
+// acceptsProtobuf reports whether a response that has only one form (a Status, a Scale, an object after a delete)
+// should be protobuf: the form has a protobuf encoding (served) and the first media range of the Accept header that
+// kubemem serves is protobuf.
+func acceptsProtobuf(r *http.Request, served bool) bool {
+	accept := r.Header.Get("Accept")
+	if accept == "" || !served {
+		return false
+	}
+	for _, part := range strings.Split(accept, ",") {
+		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch mt {
+		case mediaProtobuf:
+			return true
+		case mediaJSON, "*/*", "application/*":
+			return false
+		}
+	}
+	return false
+}
+
+// readBody reads a request body of at most MaxRequestBodyBytes and returns it as JSON: a JSON body as it is, a
+// protobuf body (for resources with a protobuf form) decoded. Other media types are a 415.
+func (h *handler) readBody(r *http.Request, res *Resource) ([]byte, error) {
+	pb := res != nil && h.hasProtobuf(res)
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != mediaJSON && !strings.HasSuffix(mt, "+json")) {
-			return nil, types.NewUnsupportedMediaType([]string{mediaJSON})
+		switch {
+		case err == nil && (mt == mediaJSON || strings.HasSuffix(mt, "+json")):
+		case err == nil && mt == mediaProtobuf && pb:
+			data, err := readRawBody(r)
+			if err != nil || len(data) == 0 {
+				return data, err
+			}
+			_, _, doc, err := kubepb.DecodeObject(data)
+			if err != nil {
+				return nil, types.NewBadRequest("unable to decode the protobuf body: " + err.Error())
+			}
+			return doc, nil
+		default:
+			accepted := []string{mediaJSON, mediaYAML}
+			if pb {
+				accepted = append(accepted, mediaProtobuf)
+			}
+			return nil, types.NewUnsupportedMediaType(accepted)
 		}
 	}
 	return readRawBody(r)
@@ -105,24 +180,43 @@ func decodeObject(data []byte) (*types.Object, error) {
 }
 
 // writeJSON writes a JSON body with the status code.
-func writeJSON(w http.ResponseWriter, code int, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", mediaJSON)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(code)
-	_, _ = w.Write(body)
-}
+func writeJSON(w http.ResponseWriter, code int, body []byte) { writeBody(w, code, mediaJSON, body) }
 
-// writeError writes err as a Status with its code, and Retry-After when the Status asks for one (SEMANTICS S-2).
-func writeError(w http.ResponseWriter, err error) {
+// writeError writes err as a JSON Status with its code, and Retry-After when the Status asks for one (SEMANTICS
+// S-2).
+func writeError(w http.ResponseWriter, err error) { writeStatusError(w, err, false) }
+
+// writeStatusError writes err as a Status, in protobuf when protobuf is set.
+func writeStatusError(w http.ResponseWriter, err error, protobuf bool) {
 	st := types.StatusFromError(err)
 	if st.Details != nil && st.Details.RetryAfterSeconds > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(st.Details.RetryAfterSeconds)))
 	}
-	body, _ := json.Marshal(st) // a Status holds only strings, numbers and slices of them
 	code := int(st.Code)
 	if code == 0 {
 		code = http.StatusInternalServerError
 	}
+	writeStatus(w, code, st, protobuf)
+}
+
+// writeStatus writes a Status (kind Status, apiVersion v1) with the code, in protobuf when protobuf is set.
+func writeStatus(w http.ResponseWriter, code int, st types.Status, protobuf bool) {
+	st.TypeMeta = types.TypeMeta{Kind: "Status", APIVersion: "v1"}
+	body, _ := json.Marshal(st) // a Status holds only strings, numbers and slices of them
+	if protobuf {
+		if pb, err := kubepb.AppendObject(nil, "v1", "Status", body); err == nil {
+			writeBody(w, code, mediaProtobuf, pb)
+			return
+		}
+	}
 	writeJSON(w, code, body)
+}
+
+// writeBody writes a body of the media type with the status code.
+func writeBody(w http.ResponseWriter, code int, mediaType string, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", mediaType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	_, _ = w.Write(body)
 }

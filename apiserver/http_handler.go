@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kubemem/kubemem/types"
@@ -37,8 +38,9 @@ func (s *Server) Handler(opts HandlerOptions) http.Handler {
 }
 
 type handler struct {
-	s    *Server
-	opts HandlerOptions
+	s             *Server
+	opts          HandlerOptions
+	protobufKinds sync.Map // *Resource -> bool: whether the kind has a protobuf form (hasProtobuf)
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -88,7 +90,7 @@ func (h *handler) serveResource(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if info.subresource != "" {
 		if err := h.serveSubresource(ctx, w, r, c, info, q); err != nil {
-			writeError(w, err)
+			writeStatusError(w, err, acceptsProtobuf(r, h.hasProtobuf(res)))
 		}
 		return
 	}
@@ -117,12 +119,12 @@ func (h *handler) serveResource(w http.ResponseWriter, r *http.Request) {
 		err = types.NewMethodNotSupported(res.GroupResource(), strings.ToLower(r.Method))
 	}
 	if err != nil {
-		writeError(w, err)
+		writeStatusError(w, err, acceptsProtobuf(r, h.hasProtobuf(res)))
 	}
 }
 
 func (h *handler) get(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, name string, q url.Values) error {
-	out, err := negotiate(r)
+	out, err := h.negotiate(r, c.r)
 	if err != nil {
 		return err
 	}
@@ -134,7 +136,7 @@ func (h *handler) get(ctx context.Context, w http.ResponseWriter, r *http.Reques
 }
 
 func (h *handler) list(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, q url.Values) error {
-	out, err := negotiate(r)
+	out, err := h.negotiate(r, c.r)
 	if err != nil {
 		return err
 	}
@@ -150,11 +152,11 @@ func (h *handler) list(ctx context.Context, w http.ResponseWriter, r *http.Reque
 }
 
 func (h *handler) create(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, q url.Values) error {
-	out, err := negotiate(r)
+	out, err := h.negotiate(r, c.r)
 	if err != nil {
 		return err
 	}
-	obj, err := readObject(r)
+	obj, err := h.readObject(r, c.r)
 	if err != nil {
 		return err
 	}
@@ -166,11 +168,11 @@ func (h *handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 }
 
 func (h *handler) update(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, name string, q url.Values) error {
-	out, err := negotiate(r)
+	out, err := h.negotiate(r, c.r)
 	if err != nil {
 		return err
 	}
-	obj, err := readNamedObject(r, name)
+	obj, err := h.readNamedObject(r, c.r, name)
 	if err != nil {
 		return err
 	}
@@ -186,7 +188,7 @@ func (h *handler) update(ctx context.Context, w http.ResponseWriter, r *http.Req
 }
 
 func (h *handler) delete(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, name string, q url.Values) error {
-	opts, err := deleteOptions(r, q)
+	opts, err := h.deleteOptions(r, c.r, q)
 	if err != nil {
 		return err
 	}
@@ -194,21 +196,20 @@ func (h *handler) delete(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
+	pb := acceptsProtobuf(r, h.hasProtobuf(c.r))
 	if c.r.ReturnDeletedObject {
-		return h.writeObject(w, http.StatusOK, c.r, deleted, outputObject, q)
+		return h.writeObject(w, http.StatusOK, c.r, deleted, output{protobuf: pb}, q)
 	}
 	// W-7: a success Status naming the deleted object.
-	body, _ := json.Marshal(types.Status{
-		TypeMeta: types.TypeMeta{Kind: "Status", APIVersion: "v1"},
-		Status:   types.StatusSuccess,
-		Details:  &types.StatusDetails{Name: name, Group: c.r.GVR.Group, Kind: c.r.GVR.Resource, UID: deleted.UID()},
-	})
-	writeJSON(w, http.StatusOK, body)
+	writeStatus(w, http.StatusOK, types.Status{
+		Status:  types.StatusSuccess,
+		Details: &types.StatusDetails{Name: name, Group: c.r.GVR.Group, Kind: c.r.GVR.Resource, UID: deleted.UID()},
+	}, pb)
 	return nil
 }
 
 func (h *handler) deleteCollection(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, q url.Values) error {
-	opts, err := deleteOptions(r, q)
+	opts, err := h.deleteOptions(r, c.r, q)
 	if err != nil {
 		return err
 	}
@@ -220,12 +221,12 @@ func (h *handler) deleteCollection(ctx context.Context, w http.ResponseWriter, r
 	if err != nil {
 		return err
 	}
-	return h.writeList(w, c.r, l, outputObject, q)
+	return h.writeList(w, c.r, l, output{protobuf: acceptsProtobuf(r, h.hasProtobuf(c.r))}, q)
 }
 
-// readObject reads and parses the request body.
-func readObject(r *http.Request) (*types.Object, error) {
-	data, err := readBody(r)
+// readObject reads and parses the request body (JSON, or protobuf for a kind that has that form).
+func (h *handler) readObject(r *http.Request, res *Resource) (*types.Object, error) {
+	data, err := h.readBody(r, res)
 	if err != nil {
 		return nil, err
 	}
@@ -233,9 +234,9 @@ func readObject(r *http.Request) (*types.Object, error) {
 }
 
 // deleteOptions reads DeleteOptions from the body (when there is one) and the query.
-func deleteOptions(r *http.Request, q url.Values) (DeleteOptions, error) {
+func (h *handler) deleteOptions(r *http.Request, res *Resource, q url.Values) (DeleteOptions, error) {
 	var opts DeleteOptions
-	data, err := readBody(r)
+	data, err := h.readBody(r, res)
 	if err != nil {
 		return opts, err
 	}

@@ -1,27 +1,47 @@
 package apiserver
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 
 	"github.com/kubemem/kubemem/internal/jsontree"
+	"github.com/kubemem/kubemem/internal/kubepb"
 	"github.com/kubemem/kubemem/types"
 )
 
 // writeObject writes one object in the negotiated form.
-func (h *handler) writeObject(w http.ResponseWriter, code int, r *Resource, obj *types.Object, out outputKind, q url.Values) error {
-	switch out {
+func (h *handler) writeObject(w http.ResponseWriter, code int, r *Resource, obj *types.Object, out output, q url.Values) error {
+	var body []byte
+	switch out.form {
 	case outputTable:
 		t := h.newTable(r, []*types.Object{obj}, q)
 		t.ListMeta.ResourceVersion = obj.ResourceVersion()
-		writeJSON(w, code, t.appendJSON(nil))
+		body = t.appendJSON(nil)
 	case outputPartialMetadata:
-		writeJSON(w, code, appendPartialMetadata(nil, obj))
+		body = appendPartialMetadata(nil, obj)
+		if out.protobuf {
+			return writeProtobuf(w, code, "meta.k8s.io/v1", "PartialObjectMetadata", body)
+		}
 	case outputPartialMetadataList:
 		return wrongPartialForm("PartialObjectMetadataList", "not a list")
 	default:
-		writeJSON(w, code, obj.AppendJSON(make([]byte, 0, obj.EncodedLen())))
+		body = obj.AppendJSON(make([]byte, 0, obj.EncodedLen()))
+		if out.protobuf {
+			return writeProtobuf(w, code, r.GVR.GroupVersion().String(), r.Kind, body)
+		}
 	}
+	writeJSON(w, code, body)
+	return nil
+}
+
+// writeProtobuf writes the protobuf form of doc, the JSON of an object of the kind.
+func writeProtobuf(w http.ResponseWriter, code int, apiVersion, kind string, doc []byte) error {
+	pb, err := kubepb.AppendObject(nil, apiVersion, kind, doc)
+	if err != nil {
+		return types.NewInternalError(err)
+	}
+	writeBody(w, code, mediaProtobuf, pb)
 	return nil
 }
 
@@ -33,8 +53,8 @@ func wrongPartialForm(asked, got string) error {
 }
 
 // writeList writes a list in the negotiated form.
-func (h *handler) writeList(w http.ResponseWriter, r *Resource, l *types.List, out outputKind, q url.Values) error {
-	switch out {
+func (h *handler) writeList(w http.ResponseWriter, r *Resource, l *types.List, out output, q url.Values) error {
+	switch out.form {
 	case outputTable:
 		t := h.newTable(r, l.Items, q)
 		t.ListMeta = l.ListMeta
@@ -42,6 +62,11 @@ func (h *handler) writeList(w http.ResponseWriter, r *Resource, l *types.List, o
 	case outputPartialMetadata:
 		return wrongPartialForm("PartialObjectMetadata", "a list")
 	case outputPartialMetadataList:
+		if out.protobuf {
+			return writeProtobufList(w, "meta.k8s.io/v1", "PartialObjectMetadataList", l, func(o *types.Object, b []byte) []byte {
+				return appendPartialMetadata(b, o)
+			})
+		}
 		b := []byte(`{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1",`)
 		b = types.AppendListMeta(b, &l.ListMeta)
 		b = append(b, `,"items":[`...)
@@ -53,12 +78,34 @@ func (h *handler) writeList(w http.ResponseWriter, r *Resource, l *types.List, o
 		}
 		writeJSON(w, http.StatusOK, append(b, "]}"...))
 	default:
+		if out.protobuf {
+			return writeProtobufList(w, r.GVR.GroupVersion().String(), r.ListKind, l, (*types.Object).AppendJSON)
+		}
 		size := 256
 		for _, o := range l.Items {
 			size += o.EncodedLen() + 1
 		}
 		writeJSON(w, http.StatusOK, l.AppendJSON(make([]byte, 0, size)))
 	}
+	return nil
+}
+
+// writeProtobufList writes the protobuf form of a list, each item's JSON appended by item.
+func writeProtobufList(w http.ResponseWriter, apiVersion, listKind string, l *types.List, item func(*types.Object, []byte) []byte) error {
+	meta := append(types.AppendListMeta([]byte{'{'}, &l.ListMeta), '}')
+	_, metaDoc, _ := bytes.Cut(meta, []byte(`"metadata":`)) // AppendListMeta writes the member
+	metaDoc = metaDoc[:len(metaDoc)-1]
+	size := 256
+	for _, o := range l.Items {
+		size += o.EncodedLen()
+	}
+	pb, err := kubepb.AppendList(make([]byte, 0, size), apiVersion, listKind, metaDoc, len(l.Items), func(i int, b []byte) []byte {
+		return item(l.Items[i], b)
+	})
+	if err != nil {
+		return types.NewInternalError(err)
+	}
+	writeBody(w, http.StatusOK, mediaProtobuf, pb)
 	return nil
 }
 

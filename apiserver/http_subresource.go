@@ -23,7 +23,11 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 		case "get":
 			return h.get(ctx, w, r, c, info.name, q)
 		case "update":
-			obj, err := readNamedObject(r, info.name)
+			out, err := h.negotiate(r, res)
+			if err != nil {
+				return err
+			}
+			obj, err := h.readNamedObject(r, res, info.name)
 			if err != nil {
 				return err
 			}
@@ -31,7 +35,7 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 			if err != nil {
 				return err
 			}
-			return h.writeObject(w, http.StatusOK, res, updated, outputObject, q)
+			return h.writeObject(w, http.StatusOK, res, updated, out, q)
 		case "patch":
 			return h.patch(ctx, w, r, c, info.name, q, c.PatchStatus)
 		}
@@ -42,10 +46,9 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 			if err != nil {
 				return err
 			}
-			writeJSON(w, http.StatusOK, scale.JSON())
-			return nil
+			return writeScale(w, r, scale)
 		case "update":
-			obj, err := readNamedObject(r, info.name)
+			obj, err := h.readScale(r, info.name)
 			if err != nil {
 				return err
 			}
@@ -53,8 +56,7 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 			if err != nil {
 				return err
 			}
-			writeJSON(w, http.StatusOK, scale.JSON())
-			return nil
+			return writeScale(w, r, scale)
 		case "patch":
 			data, err := readPatch(r)
 			if err != nil {
@@ -64,8 +66,7 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 			if err != nil {
 				return err
 			}
-			writeJSON(w, http.StatusOK, scale.JSON())
-			return nil
+			return writeScale(w, r, scale)
 		}
 	case "log":
 		if info.verb == "get" {
@@ -80,7 +81,7 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 		}
 	case "binding":
 		if info.verb == "create" {
-			data, err := readBody(r)
+			data, err := h.readBody(r, res)
 			if err != nil {
 				return err
 			}
@@ -95,11 +96,12 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 			if err := c.Bind(ctx, info.name, b.Target.Name, updateOptions(q)); err != nil {
 				return err
 			}
-			return writeSuccess(w, http.StatusCreated)
+			writeStatus(w, http.StatusCreated, types.Status{Status: types.StatusSuccess, Code: http.StatusCreated}, acceptsProtobuf(r, h.hasProtobuf(res)))
+			return nil
 		}
 	case "eviction":
 		if info.verb == "create" {
-			data, err := readBody(r)
+			data, err := h.readBody(r, res)
 			if err != nil {
 				return err
 			}
@@ -116,7 +118,8 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 			if err := c.Evict(ctx, info.name, opts); err != nil {
 				return err
 			}
-			return writeSuccess(w, http.StatusCreated)
+			writeStatus(w, http.StatusCreated, types.Status{Status: types.StatusSuccess, Code: http.StatusCreated}, acceptsProtobuf(r, h.hasProtobuf(res)))
+			return nil
 		}
 	default:
 		return notFound()
@@ -124,16 +127,26 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 	return unsupported
 }
 
-// writeSuccess writes a success Status with the code.
-func writeSuccess(w http.ResponseWriter, code int) error {
-	body, _ := json.Marshal(types.Status{TypeMeta: types.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: types.StatusSuccess, Code: int32(code)})
-	writeJSON(w, code, body)
+// writeScale writes an autoscaling/v1 Scale, in protobuf when the client prefers it (Scale always has that form).
+func writeScale(w http.ResponseWriter, r *http.Request, scale *types.Object) error {
+	if acceptsProtobuf(r, true) {
+		return writeProtobuf(w, http.StatusOK, "autoscaling/v1", "Scale", scale.JSON())
+	}
+	writeJSON(w, http.StatusOK, scale.JSON())
 	return nil
 }
 
+// readScale reads the body of a scale update: an autoscaling/v1 Scale in JSON or protobuf.
+func (h *handler) readScale(r *http.Request, name string) (*types.Object, error) {
+	return h.readNamedObject(r, scaleResource, name)
+}
+
+// scaleResource stands for the autoscaling/v1 Scale kind when a scale body is decoded.
+var scaleResource = &Resource{GVR: types.GroupVersionResource{Group: "autoscaling", Version: "v1", Resource: "scale"}, Kind: "Scale", ListKind: "ScaleList"}
+
 // readNamedObject reads an object whose name must match the path's (an empty name takes the path's).
-func readNamedObject(r *http.Request, name string) (*types.Object, error) {
-	obj, err := readObject(r)
+func (h *handler) readNamedObject(r *http.Request, res *Resource, name string) (*types.Object, error) {
+	obj, err := h.readObject(r, res)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +196,7 @@ func readPatch(r *http.Request) (patchBody, error) {
 // patch runs a PATCH through fn (the main resource's Patch or PatchStatus).
 func (h *handler) patch(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, name string, q url.Values,
 	fn func(context.Context, string, PatchType, []byte, PatchOptions) (*types.Object, error)) error {
-	out, err := negotiate(r)
+	out, err := h.negotiate(r, c.r)
 	if err != nil {
 		return err
 	}

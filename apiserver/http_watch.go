@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/kubemem/kubemem/internal/kubepb"
 	"github.com/kubemem/kubemem/types"
 	"github.com/kubemem/kubemem/watch"
 )
@@ -15,7 +16,7 @@ import (
 // (SEMANTICS ). Option errors answer as plain HTTP errors; errors after the watch started arrive as an
 // ERROR event. The stream ends cleanly at its timeout, when the client goes away, or when the server closes.
 func (h *handler) watch(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, info requestInfo, q url.Values) error {
-	out, err := negotiate(r)
+	out, err := h.negotiate(r, c.r)
 	if err != nil {
 		return err
 	}
@@ -53,7 +54,11 @@ func (h *handler) watch(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	defer wi.Stop()
 	flusher, _ := w.(http.Flusher)
-	w.Header().Set("Content-Type", mediaJSON)
+	if out.protobuf {
+		w.Header().Set("Content-Type", mediaProtobuf+";stream=watch")
+	} else {
+		w.Header().Set("Content-Type", mediaJSON)
+	}
 	w.WriteHeader(http.StatusOK)
 	if flusher != nil {
 		flusher.Flush()
@@ -66,7 +71,14 @@ func (h *handler) watch(ctx context.Context, w http.ResponseWriter, r *http.Requ
 			if !ok {
 				return nil
 			}
-			buf = h.appendWatchEvent(buf[:0], c.r, ev, out, q)
+			if out.protobuf {
+				buf, err = h.appendProtobufWatchEvent(buf[:0], c.r, ev, out)
+				if err != nil {
+					return nil // an object without a protobuf form ends the stream; the client resumes
+				}
+			} else {
+				buf = h.appendWatchEvent(buf[:0], c.r, ev, out.form, q)
+			}
 			if _, err := w.Write(buf); err != nil {
 				return nil // the client went away
 			}
@@ -77,6 +89,26 @@ func (h *handler) watch(ctx context.Context, w http.ResponseWriter, r *http.Requ
 			return nil
 		}
 	}
+}
+
+// appendProtobufWatchEvent encodes one event as a frame of a protobuf watch stream: the event's object (or Status,
+// or metadata) as a protobuf object inside a WatchEvent message.
+func (h *handler) appendProtobufWatchEvent(b []byte, r *Resource, ev watch.Event, out output) ([]byte, error) {
+	var obj []byte
+	var err error
+	switch {
+	case ev.Type == watch.Error:
+		st, _ := json.Marshal(ev.Err.Status())
+		obj, err = kubepb.AppendObject(nil, "v1", "Status", st)
+	case out.form == outputPartialMetadata:
+		obj, err = kubepb.AppendObject(nil, "meta.k8s.io/v1", "PartialObjectMetadata", appendPartialMetadata(nil, ev.Object))
+	default:
+		obj, err = kubepb.AppendObject(nil, r.GVR.GroupVersion().String(), r.Kind, ev.Object.JSON())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return kubepb.AppendWatchEvent(b, string(ev.Type), obj), nil
 }
 
 // appendWatchEvent encodes one event: {"type":T,"object":...}\n, the object in the negotiated form.

@@ -36,8 +36,8 @@
 // after the skip state kube's behaviour, so the test starts checking as soon as kubemem is fixed. go test -v lists
 // them.
 //
-// # JSON only, for now
+// # Protobuf and JSON
 //
-// client-go v0.37's typed clients send protobuf by default, which kubemem does not serve yet. Every rest.Config here
-// comes from one helper, jsonConfig, which asks for JSON; remove those two lines there once protobuf lands.
+// client-go v0.37's typed clients send and ask for protobuf by default. Every test runs once with client-go's
+// default configuration and once with ContentType application/json (the transports in helpers_test.go).
 package conformance

@@ -29,27 +29,31 @@ const testNamespace = "default"
 // env is one kubemem server under test, reached through one transport, with the clients the tests use.
 type env struct {
 	s   *apiservertest.Server
-	cfg *rest.Config // JSON only (see jsonConfig); copy it before changing it
+	cfg *rest.Config // the transport's media types (see clientConfig); copy it before changing it
 	cs  kubernetes.Interface
 	dyn dynamic.Interface
 	ctx context.Context // ends with the test
 }
 
-// transport is one way of reaching a kubemem server: its name (the subtest name) and how to start it.
+// transport is one way of reaching a kubemem server: its name (the subtest name), how to start it, and whether the
+// clients ask for JSON instead of client-go's default media types.
 type transport struct {
 	name  string
 	start func(testing.TB, apiserver.Options) *apiservertest.Server
+	json  bool
 }
 
-// transports are the two ways every test reaches kubemem: a loopback HTTP server, and the in-process RoundTripper
-// that needs no socket.
+// transports are the ways every test reaches kubemem: a loopback HTTP server, and the in-process RoundTripper that
+// needs no socket; each with client-go's default configuration (protobuf for the typed clients' request bodies
+// and responses, SEMANTICS V-9) and with ContentType application/json.
 var transports = []transport{
 	{name: "loopback", start: apiservertest.Start},
 	{name: "inprocess", start: apiservertest.InProcess},
+	{name: "loopback-json", start: apiservertest.Start, json: true},
+	{name: "inprocess-json", start: apiservertest.InProcess, json: true},
 }
 
-// forEachTransport runs fn as the parallel subtests "loopback" and "inprocess", each against a fresh kubemem
-// server.
+// forEachTransport runs fn as parallel subtests, one per transport, each against a fresh kubemem server.
 func forEachTransport(t *testing.T, fn func(t *testing.T, e *env)) {
 	t.Helper()
 	for _, tr := range transports {
@@ -65,7 +69,7 @@ func forEachTransport(t *testing.T, fn func(t *testing.T, e *env)) {
 func newEnv(t *testing.T, tr transport, opts apiserver.Options, wrap func(http.RoundTripper) http.RoundTripper) *env {
 	t.Helper()
 	s := tr.start(t, opts)
-	cfg := jsonConfig(s)
+	cfg := clientConfig(s, tr.json)
 	cfg.WrapTransport = wrap
 	cs, err := kubernetes.NewForConfig(cfg)
 	require.NoError(t, err)
@@ -76,22 +80,19 @@ func newEnv(t *testing.T, tr transport, opts apiserver.Options, wrap func(http.R
 	return &env{s: s, cfg: cfg, cs: cs, dyn: dyn, ctx: ctx}
 }
 
-// jsonConfig returns the client-go configuration of a test server: the loopback URL, or any URL with the
-// in-process Transport.
-//
-// JSON ONLY, ON PURPOSE: client-go v0.37's generated typed clients send protobuf request bodies by default
-// (SEMANTICS V-9), and kubemem does not serve protobuf yet (a later issue). Until it does, every rest.Config of
-// this module sets ContentType and AcceptContentTypes to JSON here, and only here; when protobuf lands, delete the
-// two lines (and run the suite both ways). (client-go's metadata client overrides both with protobuf for request
-// bodies; the tests use it only for GET, LIST and WATCH.)
-func jsonConfig(s *apiservertest.Server) *rest.Config {
+// clientConfig returns the client-go configuration of a test server: the loopback URL, or any URL with the
+// in-process Transport. With json set, it asks for JSON (ContentType and AcceptContentTypes); otherwise the media
+// types are client-go's defaults, protobuf for the typed clients' bodies and responses (SEMANTICS V-9).
+func clientConfig(s *apiservertest.Server, json bool) *rest.Config {
 	cfg := &rest.Config{Host: s.URL, QPS: -1} // QPS < 0: no client-side rate limiting
 	if s.URL == "" {
 		cfg.Host = "http://kubemem"
 		cfg.Transport = s.Transport
 	}
-	cfg.ContentType = "application/json"
-	cfg.AcceptContentTypes = "application/json"
+	if json {
+		cfg.ContentType = "application/json"
+		cfg.AcceptContentTypes = "application/json"
+	}
 	return cfg
 }
 
