@@ -101,9 +101,13 @@ func (h *handler) appendProtobufWatchEvent(b []byte, r *Resource, ev watch.Event
 		st, _ := json.Marshal(ev.Err.Status())
 		obj, err = kubepb.AppendObject(nil, "v1", "Status", st)
 	case out.form == outputPartialMetadata:
-		obj, err = kubepb.AppendObject(nil, "meta.k8s.io/v1", "PartialObjectMetadata", appendPartialMetadata(nil, ev.Object))
+		obj, err = ev.Encodings.Encode("protobuf/PartialObjectMetadata", func() ([]byte, error) {
+			return kubepb.AppendObject(nil, "meta.k8s.io/v1", "PartialObjectMetadata", appendPartialMetadata(nil, ev.Object))
+		})
 	default:
-		obj, err = kubepb.AppendObject(nil, r.GVR.GroupVersion().String(), r.Kind, ev.Object.JSON())
+		obj, err = ev.Encodings.Encode("protobuf", func() ([]byte, error) {
+			return kubepb.AppendObject(nil, r.GVR.GroupVersion().String(), r.Kind, ev.Object.JSON())
+		})
 	}
 	if err != nil {
 		return nil, err
@@ -127,7 +131,10 @@ func (h *handler) appendWatchEvent(b []byte, r *Resource, ev watch.Event, out ou
 		t.ListMeta.ResourceVersion = ev.Object.ResourceVersion()
 		b = t.appendJSON(b)
 	default:
-		b = appendPartialMetadata(b, ev.Object)
+		meta, _ := ev.Encodings.Encode("json/PartialObjectMetadata", func() ([]byte, error) {
+			return appendPartialMetadata(nil, ev.Object), nil
+		})
+		b = append(b, meta...)
 	}
 	return append(b, "}\n"...)
 }

@@ -287,6 +287,8 @@ func (b *Broadcaster) dispatch(buckets map[string][]*watcher, c Change) {
 	var (
 		leave   *types.Object // the Deleted object for watchers the change takes out of their selection
 		blocked []pending
+		// the encodings of c.Object and of leave, shared by the watchers that receive them
+		enc, leaveEnc *Encodings
 	)
 	deliver := func(ws []*watcher) {
 		for _, w := range ws {
@@ -296,6 +298,17 @@ func (b *Broadcaster) dispatch(buckets map[string][]*watcher, c Change) {
 			ev, ok := w.transition(c, &leave)
 			if !ok {
 				continue
+			}
+			if ev.Object == c.Object {
+				if enc == nil {
+					enc = &Encodings{}
+				}
+				ev.Encodings = enc
+			} else {
+				if leaveEnc == nil {
+					leaveEnc = &Encodings{}
+				}
+				ev.Encodings = leaveEnc
 			}
 			select {
 			case w.out <- ev:

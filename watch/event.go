@@ -1,6 +1,10 @@
 package watch
 
-import "github.com/kubemem/kubemem/types"
+import (
+	"sync"
+
+	"github.com/kubemem/kubemem/types"
+)
 
 // EventType is the type of a watch event, as it appears on the wire.
 type EventType string
@@ -31,6 +35,43 @@ type Event struct {
 	Type   EventType
 	Object *types.Object
 	Err    *types.StatusError
+	// Encodings, when set, is shared by every watcher that receives this Object for the same change, so that
+	// serializers encode it once per media type rather than once per watcher. It may be nil (use Encode, which
+	// accepts a nil receiver).
+	Encodings *Encodings
+}
+
+// Encodings caches serialized forms of one event's object, by form name ("protobuf", ...). The zero value is
+// empty and ready; a nil *Encodings caches nothing. It is safe for concurrent use.
+type Encodings struct {
+	mu    sync.Mutex // guards forms; held while a form is encoded, so that it is encoded once
+	forms []encodedForm
+}
+
+type encodedForm struct {
+	name string
+	data []byte
+}
+
+// Encode returns the form called name, calling encode to build it the first time. The bytes are shared by every
+// caller and must not be modified. An error is returned to the caller and not cached.
+func (e *Encodings) Encode(name string, encode func() ([]byte, error)) ([]byte, error) {
+	if e == nil {
+		return encode()
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, f := range e.forms {
+		if f.name == name {
+			return f.data, nil
+		}
+	}
+	data, err := encode()
+	if err != nil {
+		return nil, err
+	}
+	e.forms = append(e.forms, encodedForm{name, data})
+	return data, nil
 }
 
 // Interface is a running watch. Its methods are safe for concurrent use.
