@@ -11,11 +11,13 @@ import (
 )
 
 // kubemem over HTTP: client-go's typed clientset against kubemem's http.Handler, through a loopback HTTP server and
-// through the in-process RoundTripper (no socket). These are the figures a test that uses kubernetes.Interface with
-// kubemem sees. Until protobuf is served, the clients speak JSON.
+// through the in-process RoundTripper (no socket), each with client-go's default configuration (protobuf) and with
+// ContentType application/json. These are the figures a test that uses kubernetes.Interface with kubemem sees.
 func init() {
-	Register(Factory{Name: KubememName + " (client-go over HTTP, loopback)", New: func() (System, error) { return newKubememHTTP(false) }})
-	Register(Factory{Name: KubememName + " (client-go, in-process transport)", New: func() (System, error) { return newKubememHTTP(true) }})
+	Register(Factory{Name: KubememName + " (client-go over HTTP, loopback, protobuf)", New: func() (System, error) { return newKubememHTTP(false, false) }})
+	Register(Factory{Name: KubememName + " (client-go over HTTP, loopback, JSON)", New: func() (System, error) { return newKubememHTTP(false, true) }})
+	Register(Factory{Name: KubememName + " (client-go, in-process transport, protobuf)", New: func() (System, error) { return newKubememHTTP(true, false) }})
+	Register(Factory{Name: KubememName + " (client-go, in-process transport, JSON)", New: func() (System, error) { return newKubememHTTP(true, true) }})
 }
 
 // kubememHTTP drives kubemem through client-go's typed pod client, with the same operations as the client-go fake.
@@ -25,16 +27,15 @@ type kubememHTTP struct {
 	hs  *httptest.Server // nil for the in-process transport
 }
 
-func newKubememHTTP(inProcess bool) (*kubememHTTP, error) {
+func newKubememHTTP(inProcess, json bool) (*kubememHTTP, error) {
 	srv, err := apiserver.New(apiserver.Options{})
 	if err != nil {
 		return nil, err
 	}
 	handler := srv.Handler(apiserver.HandlerOptions{})
-	cfg := &rest.Config{
-		// protobuf is not served yet
-		ContentConfig: rest.ContentConfig{ContentType: "application/json", AcceptContentTypes: "application/json"},
-		QPS:           -1, // no client-side rate limit
+	cfg := &rest.Config{QPS: -1} // no client-side rate limit
+	if json {
+		cfg.ContentType, cfg.AcceptContentTypes = "application/json", "application/json"
 	}
 	s := &kubememHTTP{srv: srv}
 	if inProcess {

@@ -163,6 +163,15 @@ func (s *Schema) Field(name string) (*Field, bool) {
 	return &s.fields[i], true
 }
 
+// FieldBytes is Field for a name held in a byte slice; it does not allocate.
+func (s *Schema) FieldBytes(name []byte) (*Field, bool) {
+	i, ok := s.index[string(name)]
+	if !ok {
+		return nil, false
+	}
+	return &s.fields[i], true
+}
+
 // FieldFold returns the field encoding/json would decode the JSON key name into: the field named exactly name,
 // else the first field whose name equals name under case folding. Strategic merge patch looks fields up this way.
 // The result is shared and must not be modified.

@@ -45,8 +45,10 @@ func appendStruct(b []byte, s *types.Schema, msg []byte, apiVersion, kind string
 	var groups map[protowire.Number][]occurrence // parsed embedded messages, by field number
 	b = append(b, '{')
 	first := true
-	for i := range schemaFields(s) {
-		f := &schemaFields(s)[i]
+	fields := schemaFields(s)
+	var typeMeta [1]occurrence
+	for i := range fields {
+		f := &fields[i]
 		var vals []occurrence
 		switch {
 		case len(f.Protobuf) == 0:
@@ -58,10 +60,11 @@ func appendStruct(b []byte, s *types.Schema, msg []byte, apiVersion, kind string
 				v = kind
 			}
 			if v != "" {
-				vals = []occurrence{{typ: protowire.BytesType, raw: []byte(v)}}
+				typeMeta[0] = occurrence{typ: protowire.BytesType, raw: []byte(v)}
+				vals = typeMeta[:]
 			}
 		case len(f.Protobuf) == 1:
-			vals = selectField(occs, protowire.Number(f.Protobuf[0]), nil)
+			vals = fieldOccurrences(occs, protowire.Number(f.Protobuf[0]))
 		default:
 			if groups == nil {
 				groups = map[protowire.Number][]occurrence{}
@@ -91,23 +94,13 @@ func appendStruct(b []byte, s *types.Schema, msg []byte, apiVersion, kind string
 	return append(b, '}'), nil
 }
 
-// selectField returns the occurrences of field num, appended to out.
-func selectField(occs []occurrence, num protowire.Number, out []occurrence) []occurrence {
-	for _, o := range occs {
-		if o.num == num {
-			out = append(out, o)
-		}
-	}
-	return out
-}
-
 // selectEmbedded returns the occurrences of a field inside embedded messages (path has two or more numbers).
 // Parsed embedded messages of the outermost level are kept in groups.
 func selectEmbedded(occs []occurrence, path []int32, groups map[protowire.Number][]occurrence) ([]occurrence, error) {
 	top := protowire.Number(path[0])
 	inner, ok := groups[top]
 	if !ok {
-		for _, o := range selectField(occs, top, nil) {
+		for _, o := range fieldOccurrences(occs, top) {
 			if o.typ != protowire.BytesType {
 				return nil, malformed("field %d: wire type %d for an embedded message", top, o.typ)
 			}
@@ -121,7 +114,7 @@ func selectEmbedded(occs []occurrence, path []int32, groups map[protowire.Number
 	}
 	for _, n := range path[1 : len(path)-1] {
 		var next []occurrence
-		for _, o := range selectField(inner, protowire.Number(n), nil) {
+		for _, o := range fieldOccurrences(inner, protowire.Number(n)) {
 			if o.typ != protowire.BytesType {
 				return nil, malformed("field %d: wire type %d for an embedded message", n, o.typ)
 			}
@@ -133,7 +126,10 @@ func selectEmbedded(occs []occurrence, path []int32, groups map[protowire.Number
 		}
 		inner = next
 	}
-	return selectField(inner, protowire.Number(path[len(path)-1]), nil), nil
+	if !slices.IsSortedFunc(inner, compareNum) { // several embedded messages were concatenated
+		slices.SortStableFunc(inner, compareNum)
+	}
+	return fieldOccurrences(inner, protowire.Number(path[len(path)-1])), nil
 }
 
 // appendField appends the value of field f from its occurrences, or reports that encoding/json would leave the
@@ -157,7 +153,8 @@ func appendField(b []byte, f *types.Field, vals []occurrence) ([]byte, bool, err
 			if i > 0 {
 				b = append(b, ',')
 			}
-			if b, err = appendValue(b, t.Elem(), []occurrence{e}); err != nil {
+			one := [1]occurrence{e}
+			if b, err = appendValue(b, t.Elem(), one[:]); err != nil {
 				return nil, false, err
 			}
 		}
@@ -328,7 +325,8 @@ func appendValue(b []byte, t *types.Schema, vals []occurrence) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			if b, err = appendValue(b, t.Elem(), []occurrence{e}); err != nil {
+			one := [1]occurrence{e}
+			if b, err = appendValue(b, t.Elem(), one[:]); err != nil {
 				return nil, err
 			}
 		}

@@ -1,6 +1,7 @@
 package kubepb
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -36,22 +37,23 @@ func AppendMessage(b []byte, s *types.Schema, doc []byte) ([]byte, error) {
 	if sp, ok := specials[s.Name()]; ok {
 		return sp.toProto(b, doc)
 	}
-	type member struct {
-		f     *types.Field
-		value []byte
-	}
-	var members []member
+	var arr [24]member
+	members := arr[:0]
 	var keyErr error
 	ok := jsontree.Members(doc, func(rawKey, value []byte) bool {
 		if string(value) == "null" {
 			return true
 		}
-		name, ok := jsontree.UnquoteKey(rawKey)
-		if !ok {
+		var f *types.Field
+		var ok bool
+		if inner := rawKey[1 : len(rawKey)-1]; bytes.IndexByte(inner, '\\') < 0 {
+			f, ok = s.FieldBytes(inner)
+		} else if name, kok := jsontree.UnquoteKey(rawKey); kok {
+			f, ok = s.Field(name)
+		} else {
 			keyErr = unrepresentable("key", s, rawKey)
 			return false
 		}
-		f, ok := s.Field(name)
 		if !ok || len(f.Protobuf) == 0 {
 			return true
 		}
@@ -65,36 +67,43 @@ func AppendMessage(b []byte, s *types.Schema, doc []byte) ([]byte, error) {
 		return nil, keyErr
 	}
 	slices.SortStableFunc(members, func(a, b member) int { return slices.Compare(a.f.Protobuf, b.f.Protobuf) })
-	// Emit the members, nesting those of embedded structs in one message per embedded struct.
-	var emit func(b []byte, ms []member, depth int) ([]byte, error)
-	emit = func(b []byte, ms []member, depth int) ([]byte, error) {
-		for i := 0; i < len(ms); {
-			m := ms[i]
-			num := protowire.Number(m.f.Protobuf[depth])
-			if len(m.f.Protobuf) == depth+1 {
-				var err error
-				if b, err = appendProtoField(b, num, m.f.Name, m.f.Type, m.value); err != nil {
-					return nil, err
-				}
-				i++
-				continue
-			}
-			j := i + 1
-			for j < len(ms) && len(ms[j].f.Protobuf) > depth+1 && ms[j].f.Protobuf[depth] == m.f.Protobuf[depth] {
-				j++
-			}
-			var start int
+	return emitMembers(b, members, 0)
+}
+
+// member is a JSON member of an object and the schema field it fills.
+type member struct {
+	f     *types.Field
+	value []byte
+}
+
+// emitMembers appends members sorted by protobuf path, nesting those of embedded structs (paths longer than
+// depth+1) in one message per embedded struct.
+func emitMembers(b []byte, ms []member, depth int) ([]byte, error) {
+	for i := 0; i < len(ms); {
+		m := ms[i]
+		num := protowire.Number(m.f.Protobuf[depth])
+		if len(m.f.Protobuf) == depth+1 {
 			var err error
-			b, start = beginMessage(b, num)
-			if b, err = emit(b, ms[i:j], depth+1); err != nil {
+			if b, err = appendProtoField(b, num, m.f.Name, m.f.Type, m.value); err != nil {
 				return nil, err
 			}
-			b = endMessage(b, start)
-			i = j
+			i++
+			continue
 		}
-		return b, nil
+		j := i + 1
+		for j < len(ms) && len(ms[j].f.Protobuf) > depth+1 && ms[j].f.Protobuf[depth] == m.f.Protobuf[depth] {
+			j++
+		}
+		var start int
+		var err error
+		b, start = beginMessage(b, num)
+		if b, err = emitMembers(b, ms[i:j], depth+1); err != nil {
+			return nil, err
+		}
+		b = endMessage(b, start)
+		i = j
 	}
-	return emit(b, members, 0)
+	return b, nil
 }
 
 // appendProtoField appends field num with the JSON value of type t: every element of a list, every entry of a map, or
@@ -168,14 +177,17 @@ func appendProtoSingle(b []byte, num protowire.Number, name string, t *types.Sch
 	}
 	switch t.GoKind() {
 	case "string":
-		s := ""
-		if !null {
-			var ok bool
-			if s, ok = unquote(value); !ok {
-				return nil, unrepresentable(name, t, value)
-			}
-		}
 		b = protowire.AppendTag(b, num, protowire.BytesType)
+		if null {
+			return protowire.AppendString(b, ""), nil
+		}
+		if len(value) >= 2 && value[0] == '"' && bytes.IndexByte(value[1:len(value)-1], '\\') < 0 {
+			return protowire.AppendBytes(b, value[1:len(value)-1]), nil // no escapes: the text as it is
+		}
+		s, ok := unquote(value)
+		if !ok {
+			return nil, unrepresentable(name, t, value)
+		}
 		return protowire.AppendString(b, s), nil
 	case "bool":
 		v := uint64(0)

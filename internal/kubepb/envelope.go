@@ -129,7 +129,7 @@ func DecodeObject(data []byte) (apiVersion, kind string, doc []byte, err error) 
 	if !ok {
 		return "", "", nil, &UnknownKindError{APIVersion: e.APIVersion, Kind: e.Kind}
 	}
-	doc, err = appendStruct(nil, s, e.Raw, e.APIVersion, e.Kind)
+	doc, err = appendStruct(make([]byte, 0, 2*len(e.Raw)+64), s, e.Raw, e.APIVersion, e.Kind)
 	if err != nil {
 		return "", "", nil, err
 	}

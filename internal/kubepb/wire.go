@@ -3,6 +3,7 @@ package kubepb
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -23,9 +24,11 @@ type occurrence struct {
 	raw []byte
 }
 
-// parseMessage splits a message into its fields, in wire order.
+// parseMessage splits a message into its fields, sorted by field number; the occurrences of one field keep their
+// wire order (the last of a scalar wins, list elements stay in order). Generated Kubernetes code writes fields in
+// number order, so the sort rarely moves anything.
 func parseMessage(data []byte) ([]occurrence, error) {
-	var out []occurrence
+	out := make([]occurrence, 0, 8)
 	for len(data) > 0 {
 		num, typ, n := protowire.ConsumeTag(data)
 		if n < 0 {
@@ -53,7 +56,25 @@ func parseMessage(data []byte) ([]occurrence, error) {
 		data = data[n:]
 		out = append(out, o)
 	}
+	if !slices.IsSortedFunc(out, compareNum) {
+		slices.SortStableFunc(out, compareNum)
+	}
 	return out, nil
+}
+
+func compareNum(a, b occurrence) int { return int(a.num) - int(b.num) }
+
+// fieldOccurrences returns the occurrences of field num in a parsed message (a sub-slice, no copy).
+func fieldOccurrences(occs []occurrence, num protowire.Number) []occurrence {
+	i, found := slices.BinarySearchFunc(occs, num, func(o occurrence, n protowire.Number) int { return int(o.num) - int(n) })
+	if !found {
+		return nil
+	}
+	j := i + 1
+	for j < len(occs) && occs[j].num == num {
+		j++
+	}
+	return occs[i:j:j]
 }
 
 // beginMessage starts a length-delimited field whose length is not known yet; endMessage writes the length once

@@ -3,6 +3,7 @@
 //
 //	cd bench && go run ./cmd/compare -n 10000 -rounds 3
 //	go run ./cmd/compare -only W1,W3 -markdown
+//	go run ./cmd/compare -only W1,W2,W3 -systems "over HTTP,in-process" -markdown   (protobuf vs JSON)
 //
 // Progress goes to standard error, the table to standard output.
 package main
@@ -14,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"time"
 
 	"github.com/kubemem/kubemem/bench"
@@ -28,6 +30,7 @@ func main() {
 		starts   = flag.Int("starts", 200, "systems constructed by W8")
 		rounds   = flag.Int("rounds", 3, "rounds per system and workload; the best is reported")
 		only     = flag.String("only", "", "comma-separated workloads to run, e.g. W1,W3 (default all)")
+		systems  = flag.String("systems", "", "comma-separated parts of system names; only systems whose name contains one run (default all)")
 		timeout  = flag.Duration("timeout", 10*time.Minute, "bound on one workload on one system in one round")
 		markdown = flag.Bool("markdown", false, "print the table as markdown")
 		quiet    = flag.Bool("q", false, "no progress on standard error")
@@ -48,7 +51,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	rep, err := bench.Run(ctx, cfg, bench.Factories())
+	rep, err := bench.Run(ctx, cfg, selectSystems(bench.Factories(), *systems))
 	if err != nil {
 		fatal(err)
 	}
@@ -61,6 +64,24 @@ func main() {
 	if err != nil {
 		fatal(err)
 	}
+}
+
+// selectSystems keeps the factories whose name contains one of the comma-separated parts of filter (all of them
+// when filter is empty).
+func selectSystems(fs []bench.Factory, filter string) []bench.Factory {
+	if filter == "" {
+		return fs
+	}
+	var out []bench.Factory
+	for _, f := range fs {
+		for part := range strings.SplitSeq(filter, ",") {
+			if part != "" && strings.Contains(f.Name, part) {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	return out
 }
 
 func fatal(err error) {
