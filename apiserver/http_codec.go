@@ -51,8 +51,10 @@ func (h *handler) hasProtobuf(r *Resource) bool {
 }
 
 // negotiate picks the response form from the Accept header: the first acceptable media range wins (kube-apiserver
-// honours order, not q-values, among the forms it serves). Protobuf is served for built-in kinds, as the object or
-// its metadata; Table only as JSON, as kube-apiserver does. Nothing acceptable is a 406.
+// honours order, not q-values, among the forms it serves). Protobuf is served for built-in kinds as the object, and
+// for every resource as its metadata (meta.k8s.io kinds have a protobuf form, and kube-apiserver serves custom
+// resources' PartialObjectMetadata in protobuf too); Table only as JSON, as kube-apiserver does. Nothing acceptable
+// is a 406.
 func (h *handler) negotiate(r *http.Request, res *Resource) (output, error) {
 	accept := r.Header.Get("Accept")
 	if accept == "" {
@@ -68,9 +70,6 @@ func (h *handler) negotiate(r *http.Request, res *Resource) (output, error) {
 		switch mt {
 		case mediaJSON, "*/*", "application/*":
 		case mediaProtobuf:
-			if !pb {
-				continue
-			}
 			protobuf = true
 		default:
 			continue
@@ -78,6 +77,9 @@ func (h *handler) negotiate(r *http.Request, res *Resource) (output, error) {
 		metaGV := params["g"] == "meta.k8s.io" && (params["v"] == "v1" || params["v"] == "v1beta1")
 		switch params["as"] {
 		case "":
+			if protobuf && !pb {
+				continue
+			}
 			return output{outputObject, protobuf}, nil
 		case "Table":
 			if metaGV && !protobuf {
@@ -93,24 +95,33 @@ func (h *handler) negotiate(r *http.Request, res *Resource) (output, error) {
 			}
 		}
 	}
-	accepted := []string{mediaJSON, mediaJSON + ";as=Table;v=v1;g=meta.k8s.io", mediaJSON + ";as=PartialObjectMetadata;v=v1;g=meta.k8s.io"}
-	if pb {
-		accepted = append(accepted, mediaProtobuf, mediaProtobuf+";as=PartialObjectMetadata;v=v1;g=meta.k8s.io")
-	}
-	return output{}, types.NewNotAcceptable(accepted)
+	// kube-apiserver lists its serializers' media types (negotiation.MediaTypesForSerializer), which are the same
+	// for built-in kinds and custom resources.
+	return output{}, types.NewNotAcceptable([]string{mediaJSON, mediaYAML, mediaProtobuf})
 }
 
 // acceptsProtobuf reports whether a response that has only one form (a Status, a Scale, an object after a delete)
 // should be protobuf: the form has a protobuf encoding (served) and the first media range of the Accept header that
 // kubemem serves is protobuf.
 func acceptsProtobuf(r *http.Request, served bool) bool {
-	accept := r.Header.Get("Accept")
-	if accept == "" || !served {
-		return false
-	}
+	return served && firstServedIsProtobuf(r.Header.Get("Accept"), false)
+}
+
+// errorInProtobuf reports whether the Status of a failed request should be protobuf. kube-apiserver writes errors
+// with responsewriters.ErrorNegotiated, which negotiates under the default endpoint restrictions: a media range
+// asking for another form (as=Table, as=PartialObjectMetadata, ...) is skipped, so a metadata client or a protobuf
+// Table request gets its error in JSON. A Status has a protobuf form and the serializers of custom resources include
+// protobuf, so the rest of the header decides for every resource.
+func errorInProtobuf(r *http.Request) bool {
+	return firstServedIsProtobuf(r.Header.Get("Accept"), true)
+}
+
+// firstServedIsProtobuf reports whether the first media range of accept that kubemem serves is protobuf, skipping
+// ranges with an "as" parameter when skipConversions is set.
+func firstServedIsProtobuf(accept string, skipConversions bool) bool {
 	for _, part := range strings.Split(accept, ",") {
-		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err != nil {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil || skipConversions && params["as"] != "" {
 			continue
 		}
 		switch mt {

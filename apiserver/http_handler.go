@@ -90,7 +90,7 @@ func (h *handler) serveResource(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if info.subresource != "" {
 		if err := h.serveSubresource(ctx, w, r, c, info, q); err != nil {
-			writeStatusError(w, err, acceptsProtobuf(r, h.hasProtobuf(res)))
+			writeStatusError(w, err, errorInProtobuf(r))
 		}
 		return
 	}
@@ -119,7 +119,7 @@ func (h *handler) serveResource(w http.ResponseWriter, r *http.Request) {
 		err = types.NewMethodNotSupported(res.GroupResource(), strings.ToLower(r.Method))
 	}
 	if err != nil {
-		writeStatusError(w, err, acceptsProtobuf(r, h.hasProtobuf(res)))
+		writeStatusError(w, err, errorInProtobuf(r))
 	}
 }
 
