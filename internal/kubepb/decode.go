@@ -184,8 +184,22 @@ func appendField(b []byte, f *types.Field, vals []occurrence) ([]byte, bool, err
 			return b, false, nil
 		}
 	case t.Name() != "":
-		if f.OmitZero && !f.Pointer && isZeroMessage(vals) {
-			return b, false, nil
+		vals = wholeOccurrences(t, vals)
+		if f.OmitZero && !f.Pointer {
+			if isZeroMessage(vals) {
+				return b, false, nil
+			}
+			// A message that still holds the zero value (a time at the zero instant) is left out too: its JSON
+			// is null.
+			mark := len(b)
+			b, err := appendValue(b, t, vals)
+			if err != nil {
+				return nil, false, err
+			}
+			if string(b[mark:]) == "null" {
+				return b[:mark], false, nil
+			}
+			return b, true, nil
 		}
 	default: // scalars
 		if f.OmitEmpty && !f.Pointer && isZeroScalar(vals) {
@@ -194,6 +208,15 @@ func appendField(b []byte, f *types.Field, vals []occurrence) ([]byte, bool, err
 	}
 	b, err := appendValue(b, t, vals)
 	return b, err == nil, err
+}
+
+// wholeOccurrences returns the occurrences of a message field of type t that make its value: all of them (they
+// merge), or only the last for the types whose Unmarshal replaces the value (special.replace).
+func wholeOccurrences(t *types.Schema, vals []occurrence) []occurrence {
+	if sp, ok := specials[t.Name()]; ok && sp.replace && len(vals) > 1 {
+		return vals[len(vals)-1:]
+	}
+	return vals
 }
 
 func isList(t *types.Schema) bool { return t.Kind() == types.KindList && !isBytes(t) }
@@ -281,7 +304,9 @@ func appendMap(b []byte, elem *types.Schema, vals []occurrence) ([]byte, error) 
 				}
 				e.key = string(o.raw)
 			case 2:
-				e.val = append(e.val, o)
+				// Each value replaces the one before, a message value too (the generated code unmarshals
+				// every occurrence into a new value): the last wins whole.
+				e.val = append(e.val[:0], o)
 			}
 		}
 		if isBytes(elem) && len(e.val) == 0 {
@@ -348,6 +373,7 @@ func appendValue(b []byte, t *types.Schema, vals []occurrence) ([]byte, error) {
 		b = base64.StdEncoding.AppendEncode(b, last.raw)
 		return append(b, '"'), nil
 	case t.Name() != "":
+		vals = wholeOccurrences(t, vals)
 		var msg []byte
 		switch len(vals) {
 		case 0:

@@ -18,6 +18,10 @@ import (
 type special struct {
 	toJSON  func(b, msg []byte) ([]byte, error)
 	toProto func(b, doc []byte) ([]byte, error)
+	// replace is set for types whose hand-written Unmarshal replaces the value at each occurrence of the field
+	// (metav1.Time and MicroTime): the last occurrence wins whole, where the occurrences of a generated message
+	// merge.
+	replace bool
 }
 
 // specials are the types with their own encodings, by schema name.
@@ -28,13 +32,15 @@ func init() {
 		// metav1.Time: a Timestamp {seconds = 1, nanos = 2}, empty for the zero time (JSON null); JSON is
 		// RFC 3339 in UTC to the second.
 		"metav1.Time": {
-			toJSON:  func(b, msg []byte) ([]byte, error) { return timeToJSON(b, msg, time.RFC3339) },
+			toJSON:  func(b, msg []byte) ([]byte, error) { return timeToJSON(b, msg, false) },
 			toProto: timeToProto,
+			replace: true,
 		},
 		// metav1.MicroTime: the same Timestamp; JSON to the microsecond.
 		"metav1.MicroTime": {
-			toJSON:  func(b, msg []byte) ([]byte, error) { return timeToJSON(b, msg, "2006-01-02T15:04:05.000000Z07:00") },
+			toJSON:  func(b, msg []byte) ([]byte, error) { return timeToJSON(b, msg, true) },
 			toProto: timeToProto,
+			replace: true,
 		},
 		// metav1.Duration: {duration = 1} in nanoseconds; JSON is Go's duration string.
 		"metav1.Duration": {
@@ -208,7 +214,11 @@ func propsSchema() *types.Schema {
 	return s
 }
 
-func timeToJSON(b, msg []byte, layout string) ([]byte, error) {
+// timeToJSON decodes a Timestamp as metav1.Time (micro unset) or MicroTime (set) unmarshal it: Time ignores the
+// nanoseconds, MicroTime truncates them (toward zero) to microseconds, and a time at the zero instant is null.
+// Times outside the years 0 to 9999 are refused: their JSON (what metav1.Time's MarshalJSON writes) is not
+// RFC 3339, and no JSON client, kube-apiserver's included, reads it back.
+func timeToJSON(b, msg []byte, micro bool) ([]byte, error) {
 	if len(msg) == 0 {
 		return append(b, "null"...), nil
 	}
@@ -225,8 +235,21 @@ func timeToJSON(b, msg []byte, layout string) ([]byte, error) {
 			nanos = int64(int32(o.v))
 		}
 	}
+	layout := time.RFC3339
+	t := time.Unix(secs, 0)
+	if micro {
+		layout = "2006-01-02T15:04:05.000000Z07:00"
+		t = time.Unix(secs, int64(time.Duration(nanos).Truncate(time.Microsecond)))
+	}
+	if t.IsZero() {
+		return append(b, "null"...), nil
+	}
+	t = t.UTC()
+	if y := t.Year(); y < 0 || y > 9999 {
+		return nil, malformed("timestamp %d s: the year %d has no RFC 3339 form", secs, y)
+	}
 	b = append(b, '"')
-	b = time.Unix(secs, nanos).UTC().AppendFormat(b, layout)
+	b = t.AppendFormat(b, layout)
 	return append(b, '"'), nil
 }
 
