@@ -28,6 +28,9 @@
 //   - watch_test.go: watch streams: timeouts, bookmarks, 410 ERROR events, selector transitions, compaction.
 //   - patch_test.go: JSON, merge and strategic merge patches, on objects and status.
 //   - objects_test.go: lifecycle rules of kube-apiserver's strategies (graceful deletion, defaulting, ...).
+//   - mediatype_test.go: client-go's default configuration really talks protobuf (bodies, responses, watch).
+//   - protobuf_*_test.go: kubemem's protobuf transcoding (internal/kubepb) against k8s.io/api's own Marshal and
+//     Unmarshal, for every built-in kind, list kind and meta type, both directions, lists and watch frames.
 //
 // # Skips
 //
