@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"net/netip"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/kubemem/kubemem/types"
@@ -882,66 +881,24 @@ func resourcesQOS(resources map[string]any) string {
 	return qos
 }
 
-// qosQuantitySuffixes are the multipliers of resource quantity suffixes (k8s.io/apimachinery resource.Quantity).
-var qosQuantitySuffixes = map[string]*big.Rat{
-	"": big.NewRat(1, 1), "n": big.NewRat(1, 1e9), "u": big.NewRat(1, 1e6), "m": big.NewRat(1, 1e3),
-	"k": big.NewRat(1e3, 1), "M": big.NewRat(1e6, 1), "G": big.NewRat(1e9, 1), "T": big.NewRat(1e12, 1),
-	"P": big.NewRat(1e15, 1), "E": big.NewRat(1e18, 1), "Ki": big.NewRat(1<<10, 1), "Mi": big.NewRat(1<<20, 1),
-	"Gi": big.NewRat(1<<30, 1), "Ti": big.NewRat(1<<40, 1), "Pi": big.NewRat(1<<50, 1), "Ei": big.NewRat(1<<60, 1),
-}
-
 // qosQuantity returns the exact value of a resource quantity (a string such as "250m", "1Gi" or "1e3", or a JSON
-// number), rounded up to milli units as SetDefaults_ResourceList rounds it. An absent value is 0, and so is one
-// that does not parse, which kube's decoder would have refused.
+// number), parsed as validation parses quantities (vQuantity) and rounded up to milli units as
+// SetDefaults_ResourceList rounds it (away from zero). An absent value is 0, and so is one that does not parse,
+// which kube's decoder would have refused.
 func qosQuantity(v any) *big.Rat {
-	var text string
-	switch v := v.(type) {
-	case string:
-		text = strings.TrimSpace(v)
-	case int64:
-		return new(big.Rat).SetInt64(v)
-	case float64:
-		text = strconv.FormatFloat(v, 'g', -1, 64)
-	default:
+	if text, ok := v.(string); ok {
+		v = strings.TrimSpace(text)
+	}
+	q, err := vQuantity(v)
+	if err != nil {
 		return new(big.Rat)
 	}
-	// <sign><digits>[.<digits>]<suffix>
-	negative := strings.HasPrefix(text, "-")
-	if negative || strings.HasPrefix(text, "+") {
-		text = text[1:]
+	milli, r := new(big.Int).QuoRem(q.nano, big.NewInt(1_000_000), new(big.Int))
+	switch r.Sign() {
+	case 1:
+		milli.Add(milli, big.NewInt(1))
+	case -1:
+		milli.Sub(milli, big.NewInt(1))
 	}
-	end := strings.IndexFunc(text, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	if end < 0 {
-		end = len(text)
-	}
-	whole, fraction, _ := strings.Cut(text[:end], ".")
-	if whole+fraction == "" || strings.Contains(fraction, ".") {
-		return new(big.Rat)
-	}
-	mantissa, _ := new(big.Int).SetString(whole+fraction, 10)
-	number := new(big.Rat).SetFrac(mantissa, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(len(fraction))), nil))
-	suffix := text[end:]
-	if mult, ok := qosQuantitySuffixes[suffix]; ok {
-		number.Mul(number, mult)
-	} else if exp, err := strconv.Atoi(suffix[min(1, len(suffix)):]); err == nil && len(suffix) > 1 &&
-		(suffix[0] == 'e' || suffix[0] == 'E') && exp >= -1000 && exp <= 1000 {
-		pow := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(max(exp, -exp))), nil))
-		if exp < 0 {
-			number.Quo(number, pow)
-		} else {
-			number.Mul(number, pow)
-		}
-	} else {
-		return new(big.Rat)
-	}
-	// Round up to milli units (resource.Quantity RoundUp; negative values round away from zero).
-	milli := new(big.Rat).Mul(number, big.NewRat(1000, 1))
-	q, r := new(big.Int).QuoRem(milli.Num(), milli.Denom(), new(big.Int))
-	if r.Sign() != 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	if negative {
-		q.Neg(q)
-	}
-	return new(big.Rat).SetFrac(q, big.NewInt(1000))
+	return new(big.Rat).SetFrac(milli, big.NewInt(1000))
 }

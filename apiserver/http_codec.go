@@ -135,9 +135,8 @@ func firstServedIsProtobuf(accept string, skipConversions bool) bool {
 }
 
 // readBody reads a request body of at most MaxRequestBodyBytes and returns it as JSON: a JSON body as it is, a
-// protobuf body (for resources with a protobuf form) decoded. Other media types are a 415.
-func (h *handler) readBody(r *http.Request, res *Resource) ([]byte, error) {
-	pb := res != nil && h.hasProtobuf(res)
+// protobuf body decoded when the body's kind has a protobuf form (pb). Other media types are a 415.
+func readBody(r *http.Request, pb bool) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		switch {

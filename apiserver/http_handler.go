@@ -156,7 +156,7 @@ func (h *handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	obj, err := h.readObject(r, c.r)
+	obj, err := readObject(r, h.hasProtobuf(c.r))
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (h *handler) update(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	obj, err := h.readNamedObject(r, c.r, name)
+	obj, err := readNamedObject(r, h.hasProtobuf(c.r), name)
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (h *handler) update(ctx context.Context, w http.ResponseWriter, r *http.Req
 }
 
 func (h *handler) delete(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, name string, q url.Values) error {
-	opts, err := h.deleteOptions(r, c.r, q)
+	opts, err := deleteOptions(r, h.hasProtobuf(c.r), q)
 	if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (h *handler) delete(ctx context.Context, w http.ResponseWriter, r *http.Req
 }
 
 func (h *handler) deleteCollection(ctx context.Context, w http.ResponseWriter, r *http.Request, c *ResourceClient, q url.Values) error {
-	opts, err := h.deleteOptions(r, c.r, q)
+	opts, err := deleteOptions(r, h.hasProtobuf(c.r), q)
 	if err != nil {
 		return err
 	}
@@ -224,9 +224,9 @@ func (h *handler) deleteCollection(ctx context.Context, w http.ResponseWriter, r
 	return h.writeList(w, c.r, l, output{protobuf: acceptsProtobuf(r, h.hasProtobuf(c.r))}, q)
 }
 
-// readObject reads and parses the request body (JSON, or protobuf for a kind that has that form).
-func (h *handler) readObject(r *http.Request, res *Resource) (*types.Object, error) {
-	data, err := h.readBody(r, res)
+// readObject reads and parses the request body (JSON, or protobuf when pb says the kind has that form).
+func readObject(r *http.Request, pb bool) (*types.Object, error) {
+	data, err := readBody(r, pb)
 	if err != nil {
 		return nil, err
 	}
@@ -234,9 +234,9 @@ func (h *handler) readObject(r *http.Request, res *Resource) (*types.Object, err
 }
 
 // deleteOptions reads DeleteOptions from the body (when there is one) and the query.
-func (h *handler) deleteOptions(r *http.Request, res *Resource, q url.Values) (DeleteOptions, error) {
+func deleteOptions(r *http.Request, pb bool, q url.Values) (DeleteOptions, error) {
 	var opts DeleteOptions
-	data, err := h.readBody(r, res)
+	data, err := readBody(r, pb)
 	if err != nil {
 		return opts, err
 	}

@@ -1,7 +1,6 @@
 package apiserver
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 
@@ -92,9 +91,8 @@ func (h *handler) writeList(w http.ResponseWriter, r *Resource, l *types.List, o
 
 // writeProtobufList writes the protobuf form of a list, each item's JSON appended by item.
 func writeProtobufList(w http.ResponseWriter, apiVersion, listKind string, l *types.List, item func(*types.Object, []byte) []byte) error {
-	meta := append(types.AppendListMeta([]byte{'{'}, &l.ListMeta), '}')
-	_, metaDoc, _ := bytes.Cut(meta, []byte(`"metadata":`)) // AppendListMeta writes the member
-	metaDoc = metaDoc[:len(metaDoc)-1]
+	const member = `"metadata":`
+	metaDoc := types.AppendListMeta(nil, &l.ListMeta)[len(member):] // the member's value
 	size := 256
 	for _, o := range l.Items {
 		size += o.EncodedLen()

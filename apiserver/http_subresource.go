@@ -27,7 +27,7 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 			if err != nil {
 				return err
 			}
-			obj, err := h.readNamedObject(r, res, info.name)
+			obj, err := readNamedObject(r, h.hasProtobuf(res), info.name)
 			if err != nil {
 				return err
 			}
@@ -48,7 +48,7 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 			}
 			return writeScale(w, r, scale)
 		case "update":
-			obj, err := h.readScale(r, info.name)
+			obj, err := readNamedObject(r, true, info.name) // autoscaling/v1 Scale has a protobuf form
 			if err != nil {
 				return err
 			}
@@ -81,7 +81,7 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 		}
 	case "binding":
 		if info.verb == "create" {
-			data, err := h.readBody(r, res)
+			data, err := readBody(r, h.hasProtobuf(res))
 			if err != nil {
 				return err
 			}
@@ -101,7 +101,7 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 		}
 	case "eviction":
 		if info.verb == "create" {
-			data, err := h.readBody(r, res)
+			data, err := readBody(r, h.hasProtobuf(res))
 			if err != nil {
 				return err
 			}
@@ -136,17 +136,9 @@ func writeScale(w http.ResponseWriter, r *http.Request, scale *types.Object) err
 	return nil
 }
 
-// readScale reads the body of a scale update: an autoscaling/v1 Scale in JSON or protobuf.
-func (h *handler) readScale(r *http.Request, name string) (*types.Object, error) {
-	return h.readNamedObject(r, scaleResource, name)
-}
-
-// scaleResource stands for the autoscaling/v1 Scale kind when a scale body is decoded.
-var scaleResource = &Resource{GVR: types.GroupVersionResource{Group: "autoscaling", Version: "v1", Resource: "scale"}, Kind: "Scale", ListKind: "ScaleList"}
-
 // readNamedObject reads an object whose name must match the path's (an empty name takes the path's).
-func (h *handler) readNamedObject(r *http.Request, res *Resource, name string) (*types.Object, error) {
-	obj, err := h.readObject(r, res)
+func readNamedObject(r *http.Request, pb bool, name string) (*types.Object, error) {
+	obj, err := readObject(r, pb)
 	if err != nil {
 		return nil, err
 	}

@@ -154,6 +154,9 @@ func (s *Schema) GoKind() string { return s.goKind }
 // the fields' Type schemas are shared.
 func (s *Schema) Fields() []Field { return slices.Clone(s.fields) }
 
+// FieldsNoCopy is Fields without the copy: the slice is shared and must not be modified.
+func (s *Schema) FieldsNoCopy() []Field { return s.fields }
+
 // Field returns the field with JSON name name, or false. The result is shared and must not be modified.
 func (s *Schema) Field(name string) (*Field, bool) {
 	i, ok := s.index[name]

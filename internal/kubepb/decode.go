@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -18,18 +17,6 @@ import (
 // write the Go value the message unmarshals into.
 func AppendJSON(b []byte, s *types.Schema, msg []byte) ([]byte, error) {
 	return appendStruct(b, s, msg, "", "")
-}
-
-// fieldsOf caches the fields of object schemas (Schema.Fields copies them).
-var fieldsOf sync.Map // *types.Schema -> []types.Field
-
-func schemaFields(s *types.Schema) []types.Field {
-	if f, ok := fieldsOf.Load(s); ok {
-		return f.([]types.Field)
-	}
-	f := s.Fields()
-	fieldsOf.Store(s, f)
-	return f
 }
 
 // appendStruct appends the JSON object of a message of struct type s. apiVersion and kind, when set, fill the
@@ -45,7 +32,7 @@ func appendStruct(b []byte, s *types.Schema, msg []byte, apiVersion, kind string
 	var groups map[protowire.Number][]occurrence // parsed embedded messages, by field number
 	b = append(b, '{')
 	first := true
-	fields := schemaFields(s)
+	fields := s.FieldsNoCopy()
 	var typeMeta [1]occurrence
 	for i := range fields {
 		f := &fields[i]
@@ -100,36 +87,39 @@ func selectEmbedded(occs []occurrence, path []int32, groups map[protowire.Number
 	top := protowire.Number(path[0])
 	inner, ok := groups[top]
 	if !ok {
-		for _, o := range fieldOccurrences(occs, top) {
-			if o.typ != protowire.BytesType {
-				return nil, malformed("field %d: wire type %d for an embedded message", top, o.typ)
-			}
-			sub, err := parseMessage(o.raw)
-			if err != nil {
-				return nil, err
-			}
-			inner = append(inner, sub...)
+		var err error
+		if inner, err = embeddedFields(occs, top); err != nil {
+			return nil, err
 		}
 		groups[top] = inner
 	}
 	for _, n := range path[1 : len(path)-1] {
-		var next []occurrence
-		for _, o := range fieldOccurrences(inner, protowire.Number(n)) {
-			if o.typ != protowire.BytesType {
-				return nil, malformed("field %d: wire type %d for an embedded message", n, o.typ)
-			}
-			sub, err := parseMessage(o.raw)
-			if err != nil {
-				return nil, err
-			}
-			next = append(next, sub...)
+		var err error
+		if inner, err = embeddedFields(inner, protowire.Number(n)); err != nil {
+			return nil, err
 		}
-		inner = next
+	}
+	return fieldOccurrences(inner, protowire.Number(path[len(path)-1])), nil
+}
+
+// embeddedFields parses the occurrences of the embedded message field num and returns their fields, sorted by
+// number (the occurrences of a message merge: their fields together).
+func embeddedFields(occs []occurrence, num protowire.Number) ([]occurrence, error) {
+	var inner []occurrence
+	for _, o := range fieldOccurrences(occs, num) {
+		if o.typ != protowire.BytesType {
+			return nil, malformed("field %d: wire type %d for an embedded message", num, o.typ)
+		}
+		sub, err := parseMessage(o.raw)
+		if err != nil {
+			return nil, err
+		}
+		inner = append(inner, sub...)
 	}
 	if !slices.IsSortedFunc(inner, compareNum) { // several embedded messages were concatenated
 		slices.SortStableFunc(inner, compareNum)
 	}
-	return fieldOccurrences(inner, protowire.Number(path[len(path)-1])), nil
+	return inner, nil
 }
 
 // appendField appends the value of field f from its occurrences, or reports that encoding/json would leave the
@@ -137,50 +127,15 @@ func selectEmbedded(occs []occurrence, path []int32, groups map[protowire.Number
 func appendField(b []byte, f *types.Field, vals []occurrence) ([]byte, bool, error) {
 	t := f.Type
 	switch {
-	case isList(t):
-		elems, err := listElements(t.Elem(), vals)
-		if err != nil {
-			return nil, false, err
-		}
-		if len(elems) == 0 {
-			if f.OmitEmpty {
-				return b, false, nil
-			}
-			return append(b, "null"...), true, nil
-		}
-		b = append(b, '[')
-		for i, e := range elems {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			one := [1]occurrence{e}
-			if b, err = appendValue(b, t.Elem(), one[:]); err != nil {
-				return nil, false, err
-			}
-		}
-		return append(b, ']'), true, nil
-	case t.Kind() == types.KindMap:
-		if len(vals) == 0 {
-			if f.OmitEmpty {
-				return b, false, nil
-			}
-			return append(b, "null"...), true, nil
-		}
-		b, err := appendMap(b, t.Elem(), vals)
-		return b, err == nil, err
 	case len(vals) == 0 && f.Pointer:
 		if f.OmitEmpty {
 			return b, false, nil
 		}
 		return append(b, "null"...), true, nil
-	case isBytes(t):
-		if len(vals) == 0 {
-			if f.OmitEmpty {
-				return b, false, nil
-			}
-			return append(b, "null"...), true, nil
-		}
-		if f.OmitEmpty && len(vals[len(vals)-1].raw) == 0 {
+	case isList(t), t.Kind() == types.KindMap, isBytes(t):
+		// omitempty leaves out no elements, no entries, no bytes; appendValue writes the rest (null when absent)
+		if f.OmitEmpty && (len(vals) == 0 || isList(t) && emptyPacked(t.Elem(), vals) ||
+			isBytes(t) && len(vals[len(vals)-1].raw) == 0) {
 			return b, false, nil
 		}
 	case t.Name() != "":
@@ -219,6 +174,23 @@ func wholeOccurrences(t *types.Schema, vals []occurrence) []occurrence {
 	return vals
 }
 
+// emptyPacked reports whether the occurrences of a list of packable scalars are all empty packed runs: no elements.
+func emptyPacked(elem *types.Schema, vals []occurrence) bool {
+	if !packable(elem) {
+		return false
+	}
+	for _, v := range vals {
+		if v.typ != protowire.BytesType || len(v.raw) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func packable(elem *types.Schema) bool {
+	return elem.Kind() == types.KindInteger || elem.Kind() == types.KindBoolean || elem.Kind() == types.KindNumber
+}
+
 func isList(t *types.Schema) bool { return t.Kind() == types.KindList && !isBytes(t) }
 
 func isBytes(t *types.Schema) bool { return t.Format() == "byte" && t.GoKind() == "slice" }
@@ -242,8 +214,7 @@ func isZeroScalar(vals []occurrence) bool {
 
 // listElements returns the occurrences of a repeated field's elements, unpacking packed scalars.
 func listElements(elem *types.Schema, vals []occurrence) ([]occurrence, error) {
-	packable := elem.Kind() == types.KindInteger || elem.Kind() == types.KindBoolean || elem.Kind() == types.KindNumber
-	if !packable {
+	if !packable(elem) {
 		return vals, nil
 	}
 	var out []occurrence

@@ -49,12 +49,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				var d int64
-				for _, o := range occs {
-					if o.num == 1 && o.typ == protowire.VarintType {
-						d = int64(o.v)
-					}
-				}
+				d := lastField(occs, 1, protowire.VarintType).v
 				return jsontree.AppendString(b, time.Duration(d).String()), nil
 			},
 			toProto: func(b, doc []byte) ([]byte, error) {
@@ -74,12 +69,7 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				s := ""
-				for _, o := range occs {
-					if o.num == 1 && o.typ == protowire.BytesType {
-						s = string(o.raw)
-					}
-				}
+				s := string(lastField(occs, 1, protowire.BytesType).raw)
 				if s == "" {
 					s = "0"
 				}
@@ -104,22 +94,10 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				var typ, intVal uint64
-				var strVal []byte
-				for _, o := range occs {
-					switch {
-					case o.num == 1 && o.typ == protowire.VarintType:
-						typ = o.v
-					case o.num == 2 && o.typ == protowire.VarintType:
-						intVal = o.v
-					case o.num == 3 && o.typ == protowire.BytesType:
-						strVal = o.raw
-					}
+				if lastField(occs, 1, protowire.VarintType).v == 1 {
+					return jsontree.AppendString(b, string(lastField(occs, 3, protowire.BytesType).raw)), nil
 				}
-				if typ == 1 {
-					return jsontree.AppendString(b, string(strVal)), nil
-				}
-				return strconv.AppendInt(b, int64(int32(intVal)), 10), nil
+				return strconv.AppendInt(b, int64(int32(lastField(occs, 2, protowire.VarintType).v)), 10), nil
 			},
 			toProto: func(b, doc []byte) ([]byte, error) {
 				typ, intVal, strVal := uint64(0), int64(0), ""
@@ -171,21 +149,17 @@ func init() {
 				if err != nil {
 					return nil, err
 				}
-				allows := false
 				var schema []byte
 				hasSchema := false
-				for _, o := range occs {
-					switch {
-					case o.num == 1 && o.typ == protowire.VarintType:
-						allows = o.v != 0
-					case o.num == 2 && o.typ == protowire.BytesType:
+				for _, o := range fieldOccurrences(occs, 2) {
+					if o.typ == protowire.BytesType {
 						schema, hasSchema = append(schema, o.raw...), true
 					}
 				}
 				if hasSchema {
 					return appendStruct(b, propsSchema(), schema, "", "")
 				}
-				return strconv.AppendBool(b, allows), nil
+				return strconv.AppendBool(b, lastField(occs, 1, protowire.VarintType).v != 0), nil
 			},
 			toProto: func(b, doc []byte) ([]byte, error) {
 				switch string(doc) {
@@ -204,6 +178,18 @@ func init() {
 			},
 		},
 	}
+}
+
+// lastField returns the last occurrence of field num with wire type typ in a parsed message (the value a scalar
+// field unmarshals to), or the zero occurrence. Occurrences of another wire type are ignored.
+func lastField(occs []occurrence, num protowire.Number, typ protowire.Type) occurrence {
+	found := fieldOccurrences(occs, num)
+	for i := len(found) - 1; i >= 0; i-- {
+		if found[i].typ == typ {
+			return found[i]
+		}
+	}
+	return occurrence{}
 }
 
 func propsSchema() *types.Schema {
@@ -226,15 +212,8 @@ func timeToJSON(b, msg []byte, micro bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var secs, nanos int64
-	for _, o := range occs {
-		switch {
-		case o.num == 1 && o.typ == protowire.VarintType:
-			secs = int64(o.v)
-		case o.num == 2 && o.typ == protowire.VarintType:
-			nanos = int64(int32(o.v))
-		}
-	}
+	secs := int64(lastField(occs, 1, protowire.VarintType).v)
+	nanos := int64(int32(lastField(occs, 2, protowire.VarintType).v))
 	layout := time.RFC3339
 	t := time.Unix(secs, 0)
 	if micro {
@@ -279,12 +258,7 @@ func rawToJSON(objects bool) func(b, msg []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		var raw []byte
-		for _, o := range occs {
-			if o.num == 1 && o.typ == protowire.BytesType {
-				raw = o.raw
-			}
-		}
+		raw := lastField(occs, 1, protowire.BytesType).raw
 		if len(raw) == 0 {
 			return append(b, "null"...), nil
 		}
