@@ -34,25 +34,28 @@ type Object struct {
 // ErrNotObject is returned when a document that must be a JSON object is something else.
 var ErrNotObject = errors.New("types: not a JSON object")
 
-// ParseObject decodes a JSON object into an Object. The document must be valid JSON whose top level is an object;
-// kind and apiVersion must be strings and metadata an object with the field types of ObjectMeta. Whitespace is
-// removed and, when a top-level key repeats, the last occurrence wins.
+// ParseObject decodes a JSON object into an Object. The document must be JSON that encoding/json decodes (numbers
+// fit a float64, nesting is at most 10,000 deep) whose top level is an object; kind and apiVersion must be strings and
+// metadata an object with the field types of ObjectMeta. The object keeps the document's canonical form
+// (jsontree.AppendCanonical): whitespace is removed, when a key repeats in any object the last occurrence wins, and
+// invalid UTF-8 becomes U+FFFD, as when encoding/json decodes the document; so every reader of the object sees what
+// clients see.
 func ParseObject(data []byte) (*Object, error) {
-	if !json.Valid(data) {
+	canon, err := jsontree.AppendCanonical(make([]byte, 0, len(data)), data)
+	if err != nil {
 		var v any
-		err := json.Unmarshal(data, &v) // for encoding/json's description of the problem
-		if err == nil {
-			err = errors.New("invalid JSON")
+		if jerr := json.Unmarshal(data, &v); jerr != nil {
+			return nil, jerr // encoding/json's description of the problem
 		}
 		return nil, err
 	}
 	var (
 		tm       TypeMeta
 		metaRaw  []byte
-		body     [][2][]byte // raw key, raw value
+		body     [][2][]byte // raw key, raw value; keys are unique in a canonical document
 		firstErr error
 	)
-	isObj := jsontree.Members(data, func(k, v []byte) bool {
+	isObj := jsontree.Members(canon, func(k, v []byte) bool {
 		switch {
 		case jsontree.KeyEquals(k, "kind"):
 			tm.Kind, firstErr = rawString(v, "kind")
@@ -61,12 +64,6 @@ func ParseObject(data []byte) (*Object, error) {
 		case jsontree.KeyEquals(k, "metadata"):
 			metaRaw = v
 		default:
-			for i := range body {
-				if bytes.Equal(body[i][0], k) {
-					body = append(body[:i], body[i+1:]...)
-					break
-				}
-			}
 			body = append(body, [2][]byte{k, v})
 		}
 		return firstErr == nil
@@ -89,17 +86,13 @@ func ParseObject(data []byte) (*Object, error) {
 	rv := meta.ResourceVersion
 	meta.ResourceVersion = ""
 	o := &Object{typeMeta: tm, meta: meta, rv: rv}
-	buf := make([]byte, 0, len(data)+16)
+	buf := make([]byte, 0, len(canon)+16)
 	buf = o.appendHead(buf)
 	for _, m := range body {
 		buf = append(buf, ',')
 		buf = append(buf, m[0]...)
 		buf = append(buf, ':')
-		var cb bytes.Buffer
-		if err := json.Compact(&cb, m[1]); err != nil {
-			return nil, err
-		}
-		buf = append(buf, cb.Bytes()...)
+		buf = append(buf, m[1]...)
 	}
 	o.raw = append(buf, '}')
 	return o, nil
