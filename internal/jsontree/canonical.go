@@ -152,7 +152,7 @@ func (c *canonicalizer) object(depth int) error {
 		c.pos++
 		return nil
 	}
-	first := len(c.members) // this object's members are c.members[first:]
+	first := len(c.members)  // this object's members are c.members[first:]
 	var index map[string]int // decoded key -> index in c.members, once the object has keyIndexAt members
 	last := -1               // the index in c.members of the member written last
 	for {
