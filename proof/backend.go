@@ -164,3 +164,12 @@ func classify(err error) outcome {
 	}
 	return outUnknown
 }
+
+// mustRV returns an object's resourceVersion as a revision.
+func mustRV(o *types.Object) int64 {
+	rv, err := strconv.ParseInt(o.ResourceVersion(), 10, 64)
+	if err != nil {
+		panic("proof: resourceVersion " + o.ResourceVersion())
+	}
+	return rv
+}

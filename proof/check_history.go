@@ -15,33 +15,91 @@ import (
 
 // checkLinearizable checks the history with porcupine against the sequential model. When it is not linearizable
 // (or the check times out), it writes porcupine's HTML visualisation to dir and returns its path.
-func checkLinearizable(ops []recordedOp, rev0 int64, timeout time.Duration, dir, name string) (porcupine.CheckResult, string, error) {
-	model := newModel(rev0)
+//
+// With a loosened model, tolerated counts the operations only the loosened model accepts, when the strict model
+// refuses the history.
+func checkLinearizable(ops []recordedOp, rev0 int64, m modelOptions, timeout time.Duration, dir, name string) (res porcupine.CheckResult, tolerated int, path string, err error) {
+	model := newModel(rev0, m)
 	res, info := porcupine.CheckOperationsVerbose(model, porcupineOps(ops), timeout)
-	if res == porcupine.Ok {
-		return res, "", nil
+	if res != porcupine.Ok {
+		path, err = saveFailure(ops, rev0, m, model, info, dir, name)
+		return res, 0, path, err
 	}
+	if m != (modelOptions{}) {
+		if tolerated = countTolerated(rev0, m, info); tolerated > 0 {
+			// The linearization found used the tolerance; the bug shows only if no strict linearization exists.
+			if porcupine.CheckOperationsTimeout(newModel(rev0, modelOptions{}), porcupineOps(ops), timeout) == porcupine.Ok {
+				tolerated = 0
+			}
+		}
+	}
+	return res, tolerated, "", nil
+}
+
+// countTolerated replays the linearization porcupine found and counts the steps the strict model refuses.
+func countTolerated(rev0 int64, m modelOptions, info porcupine.LinearizationInfo) int {
+	n := 0
+	for _, lins := range info.PartialLinearizationsOperations() {
+		if len(lins) == 0 {
+			continue
+		}
+		longest := lins[0]
+		for _, l := range lins {
+			if len(l) > len(longest) {
+				longest = l
+			}
+		}
+		states := []kvState{{Rev: rev0}}
+		for _, op := range longest {
+			in, out := op.Input.(modelInput), op.Output.(modelOutput)
+			var strict, next []kvState
+			for _, s := range states {
+				strict = append(strict, modelOptions{}.step(s, in, out)...)
+				next = append(next, m.step(s, in, out)...)
+			}
+			if len(strict) == 0 {
+				n++
+			}
+			states = dedupe(next)
+		}
+	}
+	return n
+}
+
+func dedupe(states []kvState) []kvState {
+	var res []kvState
+	for _, s := range states {
+		if !slices.Contains(res, s) {
+			res = append(res, s)
+		}
+	}
+	return res
+}
+
+// saveFailure writes porcupine's visualisation of a failing history, a text description and the history itself to
+// dir and returns the visualisation's path.
+func saveFailure(ops []recordedOp, rev0 int64, m modelOptions, model porcupine.Model, info porcupine.LinearizationInfo, dir, name string) (string, error) {
 	if dir == "" {
 		var err error
 		if dir, err = os.MkdirTemp("", "kubemem-proof-"); err != nil {
-			return res, "", err
+			return "", err
 		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return res, "", err
+		return "", err
 	}
 	path := filepath.Join(dir, name+".html")
 	if err := porcupine.VisualizePath(model, info, path); err != nil {
-		return res, path, err
+		return path, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, name+".txt"), describeFailure(ops, rev0, info), 0o644); err != nil {
-		return res, path, err
+	if err := os.WriteFile(filepath.Join(dir, name+".txt"), describeFailure(ops, rev0, m, info), 0o644); err != nil {
+		return path, err
 	}
 	data, err := json.Marshal(savedHistory{Rev0: rev0, Ops: ops})
 	if err != nil {
-		return res, path, err
+		return path, err
 	}
-	return res, path, os.WriteFile(filepath.Join(dir, name+".json"), data, 0o644)
+	return path, os.WriteFile(filepath.Join(dir, name+".json"), data, 0o644)
 }
 
 // savedHistory is a failing history as written next to its visualisation, for checking it again offline
@@ -53,7 +111,7 @@ type savedHistory struct {
 
 // describeFailure writes the history as text next to the visualisation: every operation in call order, then the
 // longest prefix porcupine could linearize and the state it reached.
-func describeFailure(ops []recordedOp, rev0 int64, info porcupine.LinearizationInfo) []byte {
+func describeFailure(ops []recordedOp, rev0 int64, m modelOptions, info porcupine.LinearizationInfo) []byte {
 	var b strings.Builder
 	pops := porcupineOps(ops)
 	fmt.Fprintf(&b, "%d operations (call, return in µs since the start; client; backend):\n", len(pops))
@@ -85,9 +143,9 @@ func describeFailure(ops []recordedOp, rev0 int64, info porcupine.LinearizationI
 			fmt.Fprintf(&b, "  [%9.1f, %9.1f] c%-2d %s\n", float64(op.Call)/1e3, float64(op.Return)/1e3, op.ClientId, describeOp(op.Input.(modelInput), op.Output.(modelOutput)))
 			var next []kvState
 			for _, s := range states {
-				next = append(next, step(s, op.Input.(modelInput), op.Output.(modelOutput))...)
+				next = append(next, m.step(s, op.Input.(modelInput), op.Output.(modelOutput))...)
 			}
-			states = next
+			states = dedupe(next)
 			done[[2]int64{int64(op.ClientId), op.Call}] = true
 		}
 		fmt.Fprintf(&b, "\nstates after it:\n")

@@ -60,6 +60,8 @@ func expectedEvents(changes []change, sel string) []expectedEvent {
 type streamCheck struct {
 	problems []string
 	events   int // events compared with the committed history, bookmarks included
+	// knownBug counts streams that show a known bug the check tolerates (TestBugWatchWithoutResourceVersionExpires).
+	knownBug int
 }
 
 func (c *streamCheck) fail(rec *streamRecord, format string, args ...any) {
@@ -75,7 +77,10 @@ func (c *streamCheck) fail(rec *streamRecord, format string, args ...any) {
 //     at or below a bookmark's resourceVersion was delivered before it;
 //   - ERROR is last, and a 410 is only for a start revision below the compaction floor;
 //   - the stream ends cleanly.
-func checkStream(h *historian, rec *streamRecord, through int64) streamCheck {
+//
+// With tolerate set, a stream without resourceVersion that ends with 410 before its initial-events-end bookmark is
+// counted as the known bug TestBugWatchWithoutResourceVersionExpires demonstrates rather than as a violation.
+func checkStream(h *historian, rec *streamRecord, through int64, tolerate bool) streamCheck {
 	var c streamCheck
 	evs := rec.Events
 	i := 0
@@ -84,8 +89,12 @@ func checkStream(h *historian, rec *streamRecord, through int64) streamCheck {
 		var added []observed
 		for ; i < len(evs) && !(evs[i].Type == string(watch.Bookmark) && evs[i].InitialEnd); i++ {
 			if evs[i].Type != string(watch.Added) {
-				if evs[i].Type == string(watch.Error) && i == len(evs)-1 {
-					c.fail(rec, "ERROR event among the initial events: %+v", evs[i].Status)
+				if st := evs[i].Status; evs[i].Type == string(watch.Error) && i == len(evs)-1 {
+					if tolerate && st != nil && st.Reason == types.StatusReasonExpired {
+						c.knownBug++
+					} else {
+						c.fail(rec, "ERROR event for a watch without resourceVersion (X-6, X-10): %+v", st)
+					}
 				} else {
 					c.fail(rec, "a %s event before the initial-events-end bookmark (X-10)", evs[i].Type)
 				}

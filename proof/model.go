@@ -164,10 +164,19 @@ type modelOutput struct {
 	Items  []observed
 }
 
+// modelOptions loosen the model for known library bugs, so that the runs check everything else until they are fixed;
+// each names the skipped test that demonstrates its bug.
+type modelOptions struct {
+	// conflictOnDeleted accepts 409 Conflict for a conditional update of an object that is gone, which kubemem
+	// answers when the delete lands between the update's read and its write
+	// (TestBugConditionalUpdateRacingDeleteAnswersConflict).
+	conflictOnDeleted bool
+}
+
 // step is the sequential specification of the verbs (SEMANTICS W-1..W-8, R-1, R-2, S-5): given a state, an input and
 // the answer a client saw, the states the system may be in afterwards; none when the answer is impossible. It is
 // deterministic except for writes whose outcome is unknown, which may or may not have been applied.
-func step(s kvState, in modelInput, out modelOutput) []kvState {
+func (m modelOptions) step(s kvState, in modelInput, out modelOutput) []kvState {
 	switch in.Kind {
 	case opGet:
 		if out.Outcome == outUnknown { // a failed read tells nothing
@@ -216,6 +225,9 @@ func step(s kvState, in modelInput, out modelOutput) []kvState {
 		return []kvState{s}
 	}
 	if !applies {
+		if m.conflictOnDeleted && in.Kind == opUpdate && in.IfRV != 0 && failure == outNotFound && out.Outcome == outConflict {
+			return []kvState{s}
+		}
 		return when(out.Outcome == failure, s)
 	}
 	if out.Outcome != outOK {
@@ -301,11 +313,11 @@ func when(ok bool, s kvState) []kvState {
 
 // newModel returns the porcupine model of the verbs, starting from an empty namespace at revision rev0. Lists span
 // every name and the global revision ties all writes together, so the history is not partitioned.
-func newModel(rev0 int64) porcupine.Model {
+func newModel(rev0 int64, m modelOptions) porcupine.Model {
 	nm := porcupine.NondeterministicModel{
 		Init: func() []any { return []any{kvState{Rev: rev0}} },
 		Step: func(state, input, output any) []any {
-			next := step(state.(kvState), input.(modelInput), output.(modelOutput))
+			next := m.step(state.(kvState), input.(modelInput), output.(modelOutput))
 			res := make([]any, len(next))
 			for i := range next {
 				res[i] = next[i]

@@ -45,9 +45,15 @@ func (c *trafficClient) precondition(key int) int64 {
 	return 1
 }
 
-// runOps issues n operations.
+// runOps issues n operations, or a few more once the server is closing (they fail, or read the final state).
 func (c *trafficClient) runOps(ctx context.Context, n int) {
+	afterClose := 0
 	for i := 0; i < n && ctx.Err() == nil; i++ {
+		if c.run.closing.Load() {
+			if afterClose++; afterClose > 5 {
+				return
+			}
+		}
 		c.one(ctx)
 		c.run.opsDone.Add(1)
 	}

@@ -172,11 +172,17 @@ func (w *watcher) stream(ctx context.Context, rv int64) (int64, error) {
 	}
 	s, err := w.b.watch(ctx, opts)
 	if err != nil {
+		if rv == -1 && types.IsResourceExpired(err) && !w.run.cfg.Strict {
+			w.run.counters.knownWatchExpired.Add(1) // TestBugWatchWithoutResourceVersionExpires
+			return -1, nil
+		}
 		return 0, err
 	}
 	rec := &streamRecord{Watcher: w.id, Backend: w.b.name(), Opts: opts}
 	w.streams = append(w.streams, rec)
 	w.run.counters.streams.Add(1)
+	w.run.counters.openStreams.Add(1)
+	defer w.run.counters.openStreams.Add(-1)
 	defer s.Close()
 
 	cutAfter := -1
