@@ -17,6 +17,7 @@ var (
 	StatefulSets              = types.GroupVersionResource{Group: "apps", Version: "v1", Resource: "statefulsets"}
 	DaemonSets                = types.GroupVersionResource{Group: "apps", Version: "v1", Resource: "daemonsets"}
 	Jobs                      = types.GroupVersionResource{Group: "batch", Version: "v1", Resource: "jobs"}
+	PriorityClasses           = types.GroupVersionResource{Group: "scheduling.k8s.io", Version: "v1", Resource: "priorityclasses"}
 	Leases                    = types.GroupVersionResource{Group: "coordination.k8s.io", Version: "v1", Resource: "leases"}
 	CustomResourceDefinitions = types.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
 )

@@ -39,7 +39,7 @@ func (c *ResourceClient) Create(ctx context.Context, obj *types.Object, opts Cre
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return c.s.create(c.r, c.ns, obj, opts)
+	return c.s.create(ctx, c.r, c.ns, obj, opts)
 }
 
 // Get returns the object name. The result is immutable and shared; no copy is made.
@@ -76,12 +76,15 @@ func (c *ResourceClient) Update(ctx context.Context, obj *types.Object, opts Upd
 	return o, err
 }
 
-// Delete removes the object name and returns its last state, whose resourceVersion is the deletion's.
+// Delete removes the object name and returns its last state, whose resourceVersion is the deletion's. An object
+// with finalizers, or a scheduled pod with a grace period, is not removed at once: it is marked with
+// deletionTimestamp, and the result is the marked object (see DeleteOptions.PropagationPolicy for dependents).
 func (c *ResourceClient) Delete(ctx context.Context, name string, opts DeleteOptions) (*types.Object, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.s.delete(ctx, c.r, c.ns, name, opts)
+	obj, _, err := c.s.delete(ctx, c.r, c.ns, name, opts)
+	return obj, err
 }
 
 // DeleteCollection deletes every object listOpts selects and returns them.
@@ -90,6 +93,19 @@ func (c *ResourceClient) DeleteCollection(ctx context.Context, opts DeleteOption
 		return nil, c.err
 	}
 	return c.s.deleteCollection(ctx, c.r, c.ns, opts, listOpts)
+}
+
+// Finalize replaces a namespace's spec.finalizers through the namespaces/finalize subresource, the way the
+// namespace controller removes the kubernetes finalizer: nothing else of obj is taken. Other resources answer 404.
+func (c *ResourceClient) Finalize(ctx context.Context, obj *types.Object, opts UpdateOptions) (*types.Object, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	if !c.r.HasSubresource("finalize") {
+		return nil, types.NewNotFound(c.r.GroupResource(), obj.Name())
+	}
+	o, _, err := c.s.updateSubresource(ctx, c.r, c.ns, obj, opts, "finalize")
+	return o, err
 }
 
 // UpdateStatus replaces an object's status through its status subresource: only status changes (spec and metadata

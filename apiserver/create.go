@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"errors"
 	"strconv"
 
@@ -15,8 +16,9 @@ const generateNameAttempts = 8
 // maxGeneratedNameLength is the longest generateName prefix kept before the random suffix.
 const maxGeneratedNameLength = 58
 
-// create implements the create verb (SEMANTICS W-1).
-func (s *Server) create(r *Resource, ns string, obj *types.Object, opts CreateOptions) (*types.Object, error) {
+// create implements the create verb (SEMANTICS W-1): the server-managed metadata, then the write pipeline
+// (strategy.go), then the store, retrying generated names that collide.
+func (s *Server) create(ctx context.Context, r *Resource, ns string, obj *types.Object, opts CreateOptions) (*types.Object, error) {
 	dryRun, err := parseDryRun(opts.DryRun)
 	if err != nil {
 		return nil, err
@@ -36,11 +38,6 @@ func (s *Server) create(r *Resource, ns string, obj *types.Object, opts CreateOp
 	if err := validateName(r, &m); err != nil {
 		return nil, err
 	}
-	if r.Namespaced {
-		if err := s.requireNamespace(m.Namespace); err != nil {
-			return nil, err
-		}
-	}
 	m.UID = s.newUID()
 	m.CreationTimestamp = types.NewTime(s.clock.Now())
 	m.DeletionTimestamp, m.DeletionGracePeriodSeconds, m.SelfLink = nil, nil, ""
@@ -49,40 +46,59 @@ func (s *Server) create(r *Resource, ns string, obj *types.Object, opts CreateOp
 		m.Generation = 1
 	}
 	generate := m.Name == ""
-	for attempt := 0; ; attempt++ {
-		if generate {
-			// As kube-apiserver's name generator: the prefix is cut to 58 characters, so names stay within 63.
-			base := m.GenerateName
-			if len(base) > maxGeneratedNameLength {
-				base = base[:maxGeneratedNameLength]
-			}
-			m.Name = base + s.randomString(5)
+	if generate {
+		m.Name = s.generateName(m.GenerateName)
+	}
+	applyStrategyMeta(r, &m)
+	candidate := obj.WithMetaNoCopy(m)
+	if r.createStatus != "" {
+		candidate = candidate.WithMember("status", []byte(r.createStatus))
+	}
+	candidate, alloc, err := s.admitCreate(ctx, r, candidate, dryRun)
+	if err != nil {
+		return nil, err
+	}
+	stored := false
+	defer func() {
+		if !stored {
+			s.services.release(alloc)
 		}
-		applyStrategyMeta(r, &m)
-		candidate := obj.WithMetaNoCopy(m)
-		if r.createStatus != "" {
-			candidate = candidate.WithMember("status", []byte(r.createStatus))
-		}
+	}()
+	for attempt := 1; ; attempt++ {
 		if dryRun {
-			if _, found, err := s.store.Get(r.key(m.Namespace, m.Name), store.ReadOptions{}); err != nil {
+			if _, found, err := s.store.Get(r.key(candidate.Namespace(), candidate.Name()), store.ReadOptions{}); err != nil {
 				return nil, readError(err)
 			} else if found {
-				return nil, types.NewAlreadyExists(r.GroupResource(), m.Name)
+				return nil, types.NewAlreadyExists(r.GroupResource(), candidate.Name())
 			}
 			return candidate, nil
 		}
-		kv, err := s.store.Create(r.key(m.Namespace, m.Name), candidate)
+		kv, err := s.store.Create(r.key(candidate.Namespace(), candidate.Name()), candidate)
 		if err == nil {
+			stored = true
+			s.afterCreate(ctx, r, kv.Value)
 			return kv.Value, nil
 		}
 		if errors.Is(err, store.ErrKeyExists) {
-			if generate && attempt+1 < generateNameAttempts {
+			if generate && attempt < generateNameAttempts {
+				m := candidate.MetaNoCopy()
+				m.Name = s.generateName(m.GenerateName)
+				candidate = candidate.WithMetaNoCopy(m)
 				continue
 			}
-			return nil, types.NewAlreadyExists(r.GroupResource(), m.Name)
+			return nil, types.NewAlreadyExists(r.GroupResource(), candidate.Name())
 		}
 		return nil, readError(err)
 	}
+}
+
+// generateName returns a name for generateName base: as kube-apiserver's name generator, the prefix is cut to 58
+// characters so that names stay within 63, and 5 random characters follow.
+func (s *Server) generateName(base string) string {
+	if len(base) > maxGeneratedNameLength {
+		base = base[:maxGeneratedNameLength]
+	}
+	return base + s.randomString(5)
 }
 
 // requireNamespace answers 404 for a namespace that does not exist (SEMANTICS V-6).

@@ -281,6 +281,7 @@ func (d *defaulter) podSpec(spec map[string]any) {
 	d.setIfUnset(spec, "securityContext", map[string]any{})
 	d.setIfUnset(spec, "terminationGracePeriodSeconds", int64(30))
 	d.setIfEmpty(spec, "schedulerName", "default-scheduler")
+	d.serviceAccountAlias(spec)
 	for _, v := range d.items(spec, "volumes") {
 		d.volume(v)
 	}
@@ -288,6 +289,22 @@ func (d *defaulter) podSpec(spec map[string]any) {
 		for _, c := range d.items(spec, key) {
 			d.container(c)
 		}
+	}
+}
+
+// serviceAccountAlias keeps the deprecated spec.serviceAccount equal to spec.serviceAccountName, as the v1
+// conversion of a pod spec does (Convert_core_PodSpec_To_v1_PodSpec): a spec naming its account only by the
+// deprecated field gets serviceAccountName from it.
+func (d *defaulter) serviceAccountAlias(spec map[string]any) {
+	name, _ := spec["serviceAccountName"].(string)
+	if name == "" {
+		if deprecated, _ := spec["serviceAccount"].(string); deprecated != "" {
+			d.set(spec, "serviceAccountName", deprecated)
+			name = deprecated
+		}
+	}
+	if name != "" && spec["serviceAccount"] != name {
+		d.set(spec, "serviceAccount", name)
 	}
 }
 

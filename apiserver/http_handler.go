@@ -192,11 +192,23 @@ func (h *handler) delete(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	deleted, err := c.Delete(ctx, name, opts)
+	if c.err != nil {
+		return c.err
+	}
+	deleted, gone, err := c.s.delete(ctx, c.r, c.ns, name, opts)
 	if err != nil {
 		return err
 	}
 	pb := acceptsProtobuf(r, h.hasProtobuf(c.r))
+	if !gone {
+		// Deletion pending (finalizers, grace period): the object as it now is; 202 when the client asked for
+		// dependents to be deleted through the deprecated orphanDependents=false.
+		code := http.StatusOK
+		if opts.OrphanDependents != nil && !*opts.OrphanDependents {
+			code = http.StatusAccepted
+		}
+		return h.writeObject(w, code, c.r, deleted, output{protobuf: pb}, q)
+	}
 	if c.r.ReturnDeletedObject {
 		return h.writeObject(w, http.StatusOK, c.r, deleted, output{protobuf: pb}, q)
 	}

@@ -39,6 +39,22 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 		case "patch":
 			return h.patch(ctx, w, r, c, info.name, q, c.PatchStatus)
 		}
+	case "finalize":
+		if info.verb == "update" {
+			out, err := h.negotiate(r, res)
+			if err != nil {
+				return err
+			}
+			obj, err := readNamedObject(r, h.hasProtobuf(res), info.name)
+			if err != nil {
+				return err
+			}
+			updated, err := c.Finalize(ctx, obj, updateOptions(q))
+			if err != nil {
+				return err
+			}
+			return h.writeObject(w, http.StatusOK, res, updated, out, q)
+		}
 	case "scale":
 		switch info.verb {
 		case "get":

@@ -27,6 +27,20 @@ type Options struct {
 	SlowWatcherBudget time.Duration
 	// Logger receives the server's diagnostic messages. Nil means none.
 	Logger *slog.Logger
+	// ServiceClusterIPRange is the IPv4 CIDR services get their cluster IPs from; empty means
+	// DefaultServiceClusterIPRange.
+	ServiceClusterIPRange string
+	// ServiceNodePortRange is the "low-high" range of node ports; empty means DefaultServiceNodePortRange.
+	ServiceNodePortRange string
+	// DisableGarbageCollector turns the garbage collector off: deletes then ignore propagation policies (no orphan
+	// or foregroundDeletion finalizers are added) and dependents of deleted owners stay.
+	DisableGarbageCollector bool
+	// Admission holds the embedder's admission plugins, run after the built-in ones (see AdmissionPlugin).
+	Admission []AdmissionPlugin
+	// DisableAdmissionPlugins names built-in admission plugins to turn off, as kube-apiserver's
+	// --disable-admission-plugins: AdmissionNamespaceLifecycle, AdmissionServiceAccount, AdmissionPriority,
+	// AdmissionDefaultTolerationSeconds.
+	DisableAdmissionPlugins []string
 	// PodLogs, if set, provides what the pods/log subresource serves; without it every pod's log is empty.
 	PodLogs func(ctx context.Context, namespace, pod, container string) ([]byte, error)
 }

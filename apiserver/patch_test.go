@@ -2,6 +2,7 @@ package apiserver_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -27,12 +28,33 @@ func twoContainerPod(t testing.TB, name string) *types.Object {
 		`"spec":{"containers":[{"name":"web","image":"nginx:1.25","ports":[{"containerPort":80}]},{"name":"side","image":"busybox"}]}}`)
 }
 
+// twoContainerDeployment is a deployment whose template has the containers of twoContainerPod: a pod's container
+// list cannot change, a template's can.
+func twoContainerDeployment(t testing.TB, name string) *types.Object {
+	return parseObject(t, `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"`+name+`"},"spec":{`+
+		`"selector":{"matchLabels":{"app":"a"}},"template":{"metadata":{"labels":{"app":"a"}},`+
+		`"spec":{"containers":[{"name":"web","image":"nginx:1.25","ports":[{"containerPort":80}]},{"name":"side","image":"busybox"}]}}}}`)
+}
+
+// containerImages summarizes a container list as name=image pairs, leaving out the defaulted fields.
+func containerImages(t testing.TB, raw string) string {
+	var containers []struct{ Name, Image string }
+	require.NoError(t, json.Unmarshal([]byte(raw), &containers))
+	var out []string
+	for _, c := range containers {
+		out = append(out, c.Name+"="+c.Image)
+	}
+	return strings.Join(out, ",")
+}
+
 func TestPatchTypes(t *testing.T) {
 	ctx := context.Background()
 	srv, _ := newServer(t)
 	pods := srv.Resource(apiserver.Pods).Namespace("default")
 	cms := srv.Resource(apiserver.ConfigMaps).Namespace("default")
+	deployments := srv.Resource(apiserver.Deployments).Namespace("default")
 	cases := []struct {
+		images   bool // compare the container list at path by containerImages
 		name     string
 		client   *apiserver.ResourceClient
 		obj      *types.Object
@@ -44,12 +66,12 @@ func TestPatchTypes(t *testing.T) {
 	}{
 		{name: "JSON patch", client: cms, obj: configMap(t, "jp"), pt: apiserver.JSONPatchType,
 			patch: `[{"op":"test","path":"/data/k","value":"v"},{"op":"replace","path":"/data/k","value":"v2"}]`, path: []string{"data"}, want: `{"k":"v2"}`},
-		{name: "merge patch replaces lists", client: pods, obj: twoContainerPod(t, "mp"), pt: apiserver.MergePatchType,
-			patch: `{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}`, path: []string{"spec", "containers"},
-			want: `[{"name":"web","image":"nginx:1.26"}]`},
-		{name: "strategic merge patch merges containers by name", client: pods, obj: twoContainerPod(t, "smp"), pt: apiserver.StrategicMergePatchType,
-			patch: `{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}`, path: []string{"spec", "containers"},
-			want: `[{"image":"nginx:1.26","name":"web","ports":[{"containerPort":80}]},{"name":"side","image":"busybox"}]`},
+		{name: "merge patch replaces lists", client: deployments, obj: twoContainerDeployment(t, "mp"), pt: apiserver.MergePatchType,
+			patch: `{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}}}`,
+			path:  []string{"spec", "template", "spec", "containers"}, images: true, want: `web=nginx:1.26`},
+		{name: "strategic merge patch merges containers by name", client: deployments, obj: twoContainerDeployment(t, "smp"), pt: apiserver.StrategicMergePatchType,
+			patch: `{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.26"}]}}}}`,
+			path:  []string{"spec", "template", "spec", "containers"}, images: true, want: `web=nginx:1.26,side=busybox`},
 		{name: "strategic merge patch of labels", client: pods, obj: twoContainerPod(t, "labels"), pt: apiserver.StrategicMergePatchType,
 			patch: `{"metadata":{"labels":{"app":null,"tier":"web"}}}`, path: []string{"metadata", "labels"}, want: `{"tier":"web"}`},
 	}
@@ -59,7 +81,11 @@ func TestPatchTypes(t *testing.T) {
 			w := startWatch(t, tc.client, apiserver.ListOptions{ResourceVersion: created.ResourceVersion()})
 			patched, err := tc.client.Patch(ctx, created.Name(), tc.pt, []byte(tc.patch), apiserver.PatchOptions{})
 			require.NoError(t, err)
-			require.JSONEq(t, tc.want, lookup(t, patched, tc.path...))
+			if tc.images {
+				require.Equal(t, tc.want, containerImages(t, lookup(t, patched, tc.path...)))
+			} else {
+				require.JSONEq(t, tc.want, lookup(t, patched, tc.path...))
+			}
 			require.Greater(t, rv(t, patched), rv(t, created))
 			require.Equal(t, created.UID(), patched.UID())
 			require.Equal(t, created.CreationTimestamp(), patched.CreationTimestamp())
@@ -257,10 +283,13 @@ func TestPatchClusterScopedAndTyped(t *testing.T) {
 	ctx := context.Background()
 	srv, _ := newServer(t)
 	nodes := srv.Resource(apiserver.Nodes)
-	mustCreate(t, nodes, parseObject(t, `{"apiVersion":"v1","kind":"Node","metadata":{"name":"n"},"spec":{"podCIDRs":["10.0.0.0/24"]}}`))
-	n, err := nodes.Patch(ctx, "n", apiserver.StrategicMergePatchType, []byte(`{"spec":{"podCIDRs":["fd00::/64"]}}`), apiserver.PatchOptions{})
+	mustCreate(t, nodes, parseObject(t, `{"apiVersion":"v1","kind":"Node","metadata":{"name":"n","finalizers":["a.io/x"]}}`))
+	n, err := nodes.Patch(ctx, "n", apiserver.StrategicMergePatchType, []byte(`{"metadata":{"finalizers":["a.io/y"]}}`), apiserver.PatchOptions{})
 	require.NoError(t, err)
-	require.JSONEq(t, `["fd00::/64","10.0.0.0/24"]`, lookup(t, n, "spec", "podCIDRs"), "podCIDRs merge as a set, new values first")
+	require.JSONEq(t, `["a.io/y","a.io/x"]`, lookup(t, n, "metadata", "finalizers"), "finalizers merge as a set, new values first")
+	// Remove the finalizers again, or the server's cleanup would wait for them.
+	_, err = nodes.Patch(ctx, "n", apiserver.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), apiserver.PatchOptions{})
+	require.NoError(t, err)
 
 	type configMapT struct {
 		Metadata struct {

@@ -18,21 +18,27 @@ func TestScale(t *testing.T) {
 		name     string
 		gvr      types.GroupVersionResource
 		selector any
+		labels   map[string]any // the template's, which the selector must match (validation)
 		want     string
 	}{
-		{"deployment matchLabels", Deployments, map[string]any{"matchLabels": map[string]any{"b": "2", "a": "1"}}, "a=1,b=2"},
+		{"deployment matchLabels", Deployments, map[string]any{"matchLabels": map[string]any{"b": "2", "a": "1"}},
+			map[string]any{"a": "1", "b": "2"}, "a=1,b=2"},
 		{"deployment matchExpressions", Deployments, map[string]any{
 			"matchLabels":      map[string]any{"a": "1"},
 			"matchExpressions": []any{map[string]any{"key": "t", "operator": "In", "values": []any{"x", "y"}}},
-		}, "a=1,t in (x,y)"},
-		{"replicationcontroller map", types.GroupVersionResource{Version: "v1", Resource: "replicationcontrollers"}, map[string]any{"app": "web"}, "app=web"},
+		}, map[string]any{"a": "1", "t": "x"}, "a=1,t in (x,y)"},
+		{"replicationcontroller map", types.GroupVersionResource{Version: "v1", Resource: "replicationcontrollers"},
+			map[string]any{"app": "web"}, map[string]any{"app": "web"}, "app=web"},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := srv.Resource(tc.gvr).Namespace("default")
 			name := "s" + string(rune('a'+i))
 			obj, err := types.Unstructured{"metadata": map[string]any{"name": name},
-				"spec": map[string]any{"replicas": int64(2), "selector": tc.selector}}.ToObject()
+				"spec": map[string]any{"replicas": int64(2), "selector": tc.selector, "template": map[string]any{
+					"metadata": map[string]any{"labels": tc.labels},
+					"spec":     map[string]any{"containers": []any{map[string]any{"name": "c", "image": "nginx"}}},
+				}}}.ToObject()
 			require.NoError(t, err)
 			_, err = c.Create(ctx, obj, CreateOptions{})
 			require.NoError(t, err)

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	crand "crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -22,6 +23,8 @@ type Server struct {
 	store     *store.Store[*types.Object]
 	watch     *watch.Broadcaster
 	resources map[types.GroupVersionResource]*Resource // immutable after New
+	admission admissionChain                           // immutable after New
+	services  *serviceAllocator                        // cluster IPs and node ports
 	openapi   *openAPICache                            // built on first request; shared with forks
 
 	// randMu guards rand.
@@ -58,7 +61,17 @@ func New(opts Options) (*Server, error) {
 		Logger:    opts.Logger,
 	})
 	s.watch = watch.NewBroadcaster(history{s.store}, s.watchOptions())
+	s.admission = append(s.builtinAdmission(opts.DisableAdmissionPlugins), opts.Admission...)
+	var err error
+	if s.services, err = newServiceAllocator(opts.ServiceClusterIPRange, opts.ServiceNodePortRange); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.createDefaultNamespaces(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.createSystemPriorityClasses(); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -91,7 +104,31 @@ func (s *Server) createDefaultNamespaces() error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.create(ns, "", obj, CreateOptions{}); err != nil {
+		if _, err := s.create(context.Background(), ns, "", obj, CreateOptions{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createSystemPriorityClasses creates the priority classes every cluster has.
+func (s *Server) createSystemPriorityClasses() error {
+	pcr, served := s.resources[PriorityClasses]
+	if !served {
+		return nil
+	}
+	for _, pc := range systemPriorityClasses {
+		u := types.Unstructured{
+			"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",
+			"metadata":    map[string]any{"name": pc.name},
+			"value":       pc.value,
+			"description": pc.description,
+		}
+		obj, err := u.ToObject()
+		if err != nil {
+			return err
+		}
+		if _, err := s.create(context.Background(), pcr, "", obj, CreateOptions{}); err != nil {
 			return err
 		}
 	}
@@ -114,6 +151,8 @@ func (s *Server) Fork() *Server {
 	s.randMu.Unlock()
 	f.store = s.store.Fork()
 	f.watch = watch.NewBroadcaster(history{f.store}, f.watchOptions())
+	f.admission = append(f.builtinAdmission(s.opts.DisableAdmissionPlugins), s.opts.Admission...) // the built-ins read f
+	f.services = s.services.fork()
 	return f
 }
 

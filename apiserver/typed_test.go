@@ -39,7 +39,9 @@ type deployStruct struct {
 	Kind       string `json:"kind,omitempty"`
 	Metadata   meta   `json:"metadata"`
 	Spec       struct {
-		Replicas int32 `json:"replicas"`
+		Replicas int32          `json:"replicas"`
+		Selector map[string]any `json:"selector,omitempty"`
+		Template map[string]any `json:"template,omitempty"`
 	} `json:"spec"`
 }
 
@@ -47,11 +49,11 @@ func TestTyped(t *testing.T) {
 	ctx := context.Background()
 	srv, clk := newServer(t)
 	cms := apiserver.For[cmStruct](srv, apiserver.ConfigMaps).Namespace("default")
-	yes := true
+	no := false
 
 	var created *cmStruct
 	t.Run("Create round-trips the struct and fills server fields", func(t *testing.T) {
-		in := &cmStruct{Metadata: meta{Name: "typed", Labels: map[string]string{"app": "t"}}, Data: map[string]string{"a": "1"}, Immutable: &yes}
+		in := &cmStruct{Metadata: meta{Name: "typed", Labels: map[string]string{"app": "t"}}, Data: map[string]string{"a": "1"}, Immutable: &no}
 		var err error
 		created, err = cms.Create(ctx, in, apiserver.CreateOptions{})
 		require.NoError(t, err)
@@ -64,7 +66,7 @@ func TestTyped(t *testing.T) {
 		require.True(t, clk.Now().Equal(*created.Metadata.CreationTimestamp))
 		require.Equal(t, map[string]string{"app": "t"}, created.Metadata.Labels)
 		require.Equal(t, map[string]string{"a": "1"}, created.Data)
-		require.True(t, *created.Immutable)
+		require.False(t, *created.Immutable)
 		require.Empty(t, in.Metadata.UID, "the input is not modified")
 	})
 
@@ -130,6 +132,9 @@ func TestTyped(t *testing.T) {
 		deps := apiserver.For[deployStruct](srv, apiserver.Deployments).Namespace("default")
 		d := &deployStruct{Metadata: meta{GenerateName: "web-"}}
 		d.Spec.Replicas = 1
+		d.Spec.Selector = map[string]any{"matchLabels": map[string]any{"app": "web"}}
+		d.Spec.Template = map[string]any{"metadata": map[string]any{"labels": map[string]any{"app": "web"}},
+			"spec": map[string]any{"containers": []any{map[string]any{"name": "c", "image": "nginx"}}}}
 		created, err := deps.Create(ctx, d, apiserver.CreateOptions{})
 		require.NoError(t, err)
 		require.Equal(t, "apps/v1", created.APIVersion)

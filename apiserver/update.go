@@ -3,6 +3,7 @@ package apiserver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strconv"
 
@@ -38,6 +39,17 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 	if m.Name == "" {
 		return nil, false, types.NewInvalid(r.GroupKind(), "", types.FieldErrorList{types.FieldRequired(types.NewFieldPath("metadata", "name"), "name is required")})
 	}
+	if sub != "status" {
+		// Defaults first, as kube-apiserver's decoder applies them: what counts as a change (generation, W-6) is
+		// judged on the defaulted object. Through the status subresource only status is taken.
+		if obj, err = defaultForUpdate(r, obj); err != nil {
+			return nil, false, err
+		}
+		m = obj.MetaNoCopy()
+		if err := checkNamespace(r, ns, &m); err != nil {
+			return nil, false, err
+		}
+	}
 	key := r.key(m.Namespace, m.Name)
 	var wantRV int64
 	if m.ResourceVersion != "" {
@@ -59,7 +71,7 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 				// The object the client read is gone.
 				return nil, false, types.NewNotFound(r.GroupResource(), m.Name)
 			}
-			created, err := s.create(r, m.Namespace, obj.WithMetaNoCopy(m), CreateOptions(opts))
+			created, err := s.create(ctx, r, m.Namespace, obj.WithMetaNoCopy(m), CreateOptions(opts))
 			if err == nil || !types.IsAlreadyExists(err) {
 				return created, err == nil, err
 			}
@@ -76,11 +88,15 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 			return nil, false, types.NewConflict(r.GroupResource(), m.Name, errors.New("Precondition failed: UID in precondition: "+m.UID+", UID in object meta: "+old.UID()))
 		}
 		var updated *types.Object
-		if sub == "status" {
+		switch sub {
+		case "status":
 			// Only status changes through the status subresource.
 			status, _ := obj.Lookup("status")
 			updated = old.WithMember("status", status)
-		} else {
+		case "finalize":
+			// Only spec.finalizers changes through a namespace's finalize subresource.
+			updated = withSpecFinalizers(old, obj)
+		default:
 			next := m
 			om := old.MetaNoCopy() // shared, never modified: objects are immutable
 			next.UID, next.CreationTimestamp, next.GenerateName = om.UID, om.CreationTimestamp, om.GenerateName
@@ -93,6 +109,9 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 			} else {
 				updated = obj.WithMetaNoCopy(next)
 			}
+			if r.GVR == Namespaces {
+				updated = withSpecFinalizers(updated, old) // only the finalize subresource changes them
+			}
 			if r.HasSubresource("status") {
 				// The main resource keeps the stored status.
 				oldStatus, hadStatus := old.Lookup("status")
@@ -104,8 +123,28 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 		if updated.EquivalentContent(old) {
 			return old, false, nil // W-6: no new revision, no event
 		}
+		if updated, err = s.admitUpdate(ctx, r, updated, old, sub, dryRun); err != nil {
+			return nil, false, err
+		}
 		if dryRun {
 			return updated, false, nil
+		}
+		if deleteDuringUpdate(r, old, updated) {
+			// The last finalizer of an object being deleted is gone: the update deletes it (generic registry
+			// shouldDeleteDuringUpdate).
+			kv, err := s.store.Delete(key, cur.ModRevision)
+			switch {
+			case err == nil:
+				s.afterDelete(r, kv.Value)
+				return kv.Value, false, nil
+			case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrKeyNotFound):
+				if wantRV != 0 {
+					return nil, false, types.NewOptimisticLockConflict(r.GroupResource(), m.Name)
+				}
+				continue
+			default:
+				return nil, false, readError(err)
+			}
 		}
 		kv, err := s.store.Update(key, updated, cur.ModRevision)
 		switch {
@@ -135,3 +174,32 @@ func sameServerFields(m *types.ObjectMeta, obj *types.Object) bool {
 func sameTime(a, b *types.Time) bool { return a == b || a != nil && b != nil && a.Equal(b.Time) }
 
 func sameInt64(a, b *int64) bool { return a == b || a != nil && b != nil && *a == *b }
+
+// deleteDuringUpdate reports whether an update from old to updated completes a deletion: old is marked for deletion
+// with no grace period left and updated has no finalizers. Namespaces go through their own delete instead.
+func deleteDuringUpdate(r *Resource, old, updated *types.Object) bool {
+	if r.GVR == Namespaces || old.DeletionTimestamp() == nil {
+		return false
+	}
+	grace := old.DeletionGracePeriodSeconds()
+	return grace != nil && *grace == 0 && len(updated.MetaNoCopy().Finalizers) == 0
+}
+
+// withSpecFinalizers returns target with the spec.finalizers of source.
+func withSpecFinalizers(target, source *types.Object) *types.Object {
+	want, _ := source.Lookup("spec", "finalizers")
+	if have, _ := target.Lookup("spec", "finalizers"); bytes.Equal(have, want) {
+		return target
+	}
+	spec := map[string]json.RawMessage{}
+	if raw, ok := target.Lookup("spec"); ok {
+		_ = json.Unmarshal(raw, &spec)
+	}
+	if want == nil || string(want) == "null" {
+		delete(spec, "finalizers")
+	} else {
+		spec["finalizers"] = want
+	}
+	raw, _ := json.Marshal(spec)
+	return target.WithMember("spec", raw)
+}

@@ -58,7 +58,11 @@ func Example_typed() {
 			ResourceVersion string `json:"resourceVersion,omitempty"`
 		} `json:"metadata"`
 		Spec struct {
-			NodeName string `json:"nodeName,omitempty"`
+			NodeName   string `json:"nodeName,omitempty"`
+			Containers []struct {
+				Name  string `json:"name"`
+				Image string `json:"image"`
+			} `json:"containers"`
 		} `json:"spec"`
 	}
 	ctx := context.Background()
@@ -68,6 +72,10 @@ func Example_typed() {
 	p := &Pod{APIVersion: "v1", Kind: "Pod"}
 	p.Metadata.Name = "web"
 	p.Spec.NodeName = "node-1"
+	p.Spec.Containers = append(p.Spec.Containers, struct {
+		Name  string `json:"name"`
+		Image string `json:"image"`
+	}{"web", "nginx:1.27"})
 	created, err := pods.Create(ctx, p, apiserver.CreateOptions{})
 	if err != nil {
 		panic(err)

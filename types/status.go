@@ -51,6 +51,7 @@ const (
 	CauseTypeUnexpectedServerResponse CauseType = "UnexpectedServerResponse"
 	CauseTypeFieldManagerConflict     CauseType = "FieldManagerConflict"
 	CauseTypeResourceVersionTooLarge  CauseType = "ResourceVersionTooLarge"
+	CauseTypeNamespaceTerminating     CauseType = "NamespaceTerminating"
 )
 
 // Status is the body of every failed request and of watch ERROR events, like metav1.Status. Its JSON form has

@@ -1,0 +1,230 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+
+	"github.com/kubemem/kubemem/internal/jsontree"
+	"github.com/kubemem/kubemem/store"
+	"github.com/kubemem/kubemem/types"
+)
+
+// This file is the write pipeline kube-apiserver runs between decoding a request and storing its object:
+// defaulting, mutating admission, the kind's strategy (PrepareForCreate), validation, validating admission. create.go
+// and update.go call it once they have set the server-managed metadata.
+
+// decodeTree decodes an object into the JSON tree the defaulters, validation and admission work on.
+func decodeTree(obj *types.Object) (map[string]any, error) {
+	tree, err := jsontree.DecodeObject(obj.JSON())
+	if err != nil {
+		// An Object holds valid JSON, but a number may be out of range for an int64 or a float64: kube-apiserver's
+		// decoder refuses those with a 400.
+		return nil, types.NewBadRequest(err.Error())
+	}
+	return tree, nil
+}
+
+// encodeTree turns a tree a plugin or defaulter changed back into an Object with rv as its resourceVersion.
+func encodeTree(tree map[string]any) (*types.Object, error) {
+	obj, err := types.Unstructured(tree).ToObject()
+	if err != nil {
+		// Only a mutating admission function can break the metadata's types.
+		return nil, types.NewInternalError(err)
+	}
+	return obj, nil
+}
+
+// admitCreate runs the create pipeline on candidate, whose metadata the server has already prepared (name, uid,
+// creationTimestamp, generation, the reset status): defaulting, mutating admission, the kind's PrepareForCreate,
+// validation (422 with one cause per field error) and validating admission. It returns the object to store and,
+// for a service, the cluster IP and node ports it took, which the caller gives back if the object is not stored.
+func (s *Server) admitCreate(ctx context.Context, r *Resource, candidate *types.Object, dryRun bool) (_ *types.Object, _ *serviceAllocation, err error) {
+	tree, err := decodeTree(candidate)
+	if err != nil {
+		return nil, nil, err
+	}
+	gvk := r.GVR.GroupVersion().WithKind(r.Kind)
+	changed := defaultObject(gvk, tree)
+	req := &AdmissionRequest{
+		Operation: OperationCreate, Resource: r.GVR, Kind: gvk,
+		Namespace: candidate.Namespace(), Name: candidate.Name(),
+		Object: tree, User: UserFrom(ctx), DryRun: dryRun,
+	}
+	mutated, err := s.admission.mutate(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	tree, prepared := prepareForCreate(r, req.Object)
+	req.Object = tree
+	var alloc *serviceAllocation
+	if r.GVR == Services {
+		var errs types.FieldErrorList
+		if alloc, errs = s.services.allocate(tree); len(errs) > 0 {
+			return nil, nil, types.NewInvalid(r.GroupKind(), candidate.Name(), errs)
+		}
+		prepared = true
+		defer func() {
+			if err != nil {
+				s.services.release(alloc)
+			}
+		}()
+	}
+	if errs := validateObject(gvk, tree); len(errs) > 0 {
+		return nil, nil, types.NewInvalid(r.GroupKind(), candidate.Name(), errs)
+	}
+	if err := s.admission.validate(ctx, req); err != nil {
+		return nil, nil, err
+	}
+	if !changed && !mutated && !prepared {
+		return candidate, alloc, nil
+	}
+	out, err := encodeTree(tree)
+	return out, alloc, err
+}
+
+// prepareForCreate applies the create-time rules of the kind's strategy that are not defaulting and reports whether
+// it changed anything: a namespace gets the kubernetes finalizer, a pod its QoS class, a job its generated selector.
+func prepareForCreate(r *Resource, tree map[string]any) (map[string]any, bool) {
+	switch r.GVR {
+	case Namespaces:
+		return tree, addNamespaceFinalizer(tree)
+	case Pods:
+		status, _ := tree["status"].(map[string]any)
+		if status == nil {
+			status = map[string]any{"phase": "Pending"}
+			tree["status"] = status
+		}
+		status["qosClass"] = podQOSClass(tree)
+		return tree, true
+	case Jobs:
+		return generateJobSelector(tree), true
+	}
+	return tree, false
+}
+
+// defaultForUpdate applies the kind's defaults to the object of an update, as kube-apiserver's decoder does before
+// anything compares it with the stored one, so that fields a client leaves out come back with their defaults.
+func defaultForUpdate(r *Resource, obj *types.Object) (*types.Object, error) {
+	if !hasDefaults(r) {
+		return obj, nil
+	}
+	tree, err := decodeTree(obj)
+	if err != nil {
+		return nil, err
+	}
+	if !defaultObject(r.GVR.GroupVersion().WithKind(r.Kind), tree) {
+		return obj, nil
+	}
+	out, err := encodeTree(tree)
+	if err != nil {
+		return nil, err
+	}
+	return out.WithResourceVersion(obj.ResourceVersion()), nil
+}
+
+// hasDefaults reports whether defaultObject has rules for the resource's kind.
+func hasDefaults(r *Resource) bool {
+	switch r.GVR.GroupResource() {
+	case ConfigMaps.GroupResource(), ServiceAccounts.GroupResource(), Events.GroupResource(),
+		Leases.GroupResource(), types.GroupResource{Resource: "resourcequotas"},
+		types.GroupResource{Group: "apps", Resource: "controllerrevisions"},
+		types.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"},
+		types.GroupResource{Group: "policy", Resource: "poddisruptionbudgets"},
+		types.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "roles"},
+		types.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "clusterroles"}:
+		return false
+	}
+	return true
+}
+
+// admitUpdate runs the update pipeline's mutating admission, validation and validating admission on updated, the
+// object as it will be stored, against old, the stored one. It returns the object to store.
+func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *types.Object, sub string, dryRun bool) (*types.Object, error) {
+	tree, err := decodeTree(updated)
+	if err != nil {
+		return nil, err
+	}
+	oldTree, err := decodeTree(old)
+	if err != nil {
+		return nil, err
+	}
+	gvk := r.GVR.GroupVersion().WithKind(r.Kind)
+	req := &AdmissionRequest{
+		Operation: OperationUpdate, Resource: r.GVR, Subresource: sub, Kind: gvk,
+		Namespace: updated.Namespace(), Name: updated.Name(),
+		Object: tree, OldObject: old, User: UserFrom(ctx), DryRun: dryRun,
+	}
+	mutated, err := s.admission.mutate(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if errs := validateObjectUpdate(gvk, req.Object, oldTree); len(errs) > 0 {
+		return nil, types.NewInvalid(r.GroupKind(), updated.Name(), errs)
+	}
+	if err := s.admission.validate(ctx, req); err != nil {
+		return nil, err
+	}
+	if !mutated {
+		return updated, nil
+	}
+	out, err := encodeTree(req.Object)
+	if err != nil {
+		return nil, err
+	}
+	return out.WithResourceVersion(updated.ResourceVersion()), nil
+}
+
+// admitDelete runs the admission checks of a delete of old.
+func (s *Server) admitDelete(ctx context.Context, r *Resource, old *types.Object, dryRun bool) error {
+	req := &AdmissionRequest{
+		Operation: OperationDelete, Resource: r.GVR, Kind: r.GVR.GroupVersion().WithKind(r.Kind),
+		Namespace: old.Namespace(), Name: old.Name(), OldObject: old, User: UserFrom(ctx), DryRun: dryRun,
+	}
+	return s.admission.check(ctx, req)
+}
+
+// afterCreate does what kube-controller-manager does at once for some new objects, synchronously so that a test
+// never waits for it: a new namespace gets its default ServiceAccount (the serviceaccounts controller).
+func (s *Server) afterCreate(ctx context.Context, r *Resource, obj *types.Object) {
+	if r.GVR != Namespaces {
+		return
+	}
+	sa := types.NewObject(types.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, types.ObjectMeta{Name: "default", Namespace: obj.Name()})
+	_, err := s.create(ctx, s.resources[ServiceAccounts], obj.Name(), sa, CreateOptions{})
+	if err != nil && !types.IsAlreadyExists(err) && s.opts.Logger != nil {
+		s.opts.Logger.Warn("creating the default service account", "namespace", obj.Name(), "error", err)
+	}
+}
+
+// guaranteedUpdate applies fn to the stored object name of r and stores fn's result at the revision fn saw,
+// retrying with the new state when the object changes meanwhile, as kube-apiserver's GuaranteedUpdate does. A
+// result that is the object fn got writes nothing; dryRun writes nothing either. A missing object is NotFound.
+// fn must not keep its argument's maps.
+func (s *Server) guaranteedUpdate(r *Resource, ns, name string, dryRun bool, fn func(cur *types.Object) (*types.Object, error)) (*types.Object, error) {
+	key := r.key(ns, name)
+	for {
+		cur, found, err := s.store.Get(key, store.ReadOptions{})
+		if err != nil {
+			return nil, readError(err)
+		}
+		if !found {
+			return nil, types.NewNotFound(r.GroupResource(), name)
+		}
+		next, err := fn(cur.Value)
+		if err != nil {
+			return nil, err
+		}
+		if next == cur.Value || dryRun {
+			return next, nil
+		}
+		kv, err := s.store.Update(key, next.WithResourceVersion(""), cur.ModRevision)
+		switch {
+		case err == nil:
+			return kv.Value, nil
+		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrKeyNotFound):
+			continue
+		default:
+			return nil, readError(err)
+		}
+	}
+}
