@@ -39,8 +39,9 @@ func (h *handler) watch(ctx context.Context, w http.ResponseWriter, r *http.Requ
 			opts.FieldSelector += ",metadata.name=" + info.name
 		}
 	}
-	if opts.TimeoutSeconds == nil {
-		// a random duration in [minRequestTimeout, 2×minRequestTimeout).
+	if opts.TimeoutSeconds == nil || *opts.TimeoutSeconds == 0 {
+		// a random duration in [minRequestTimeout, 2×minRequestTimeout). kube-apiserver's GetTimeoutForWatch
+		// does not tell timeoutSeconds=0 from no timeoutSeconds.
 		min := h.opts.MinRequestTimeout
 		h.s.randMu.Lock()
 		d := min + time.Duration(h.s.rand.Int64N(int64(min)))
@@ -62,6 +63,11 @@ func (h *handler) watch(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	w.WriteHeader(http.StatusOK)
 	if flusher != nil {
 		flusher.Flush()
+	}
+	if *opts.TimeoutSeconds < 0 {
+		// kube-apiserver allows a negative timeout (GetTimeoutForWatch): its timer has fired before the first
+		// event, so the stream ends at once.
+		return nil
 	}
 	events := wi.ResultChan()
 	buf := make([]byte, 0, 4096)
