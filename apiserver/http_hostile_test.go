@@ -56,7 +56,9 @@ const (
 )
 
 // deployment returns the fixture deployment with replicas spelled as given (a JSON fragment).
-func deployment(replicas string) string { return strings.Replace(hostileDeployment, "REPLICAS", replicas, 1) }
+func deployment(replicas string) string {
+	return strings.Replace(hostileDeployment, "REPLICAS", replicas, 1)
+}
 
 func newHostileEnv(t testing.TB) *hostileEnv {
 	t.Helper()
@@ -181,7 +183,9 @@ var (
 )
 
 // fixed returns a body builder for a constant document.
-func fixed(doc string) func(*hostileEnv) []byte { return func(*hostileEnv) []byte { return []byte(doc) } }
+func fixed(doc string) func(*hostileEnv) []byte {
+	return func(*hostileEnv) []byte { return []byte(doc) }
+}
 
 // configMapWith returns a body builder for the fixture ConfigMap named name whose data is the JSON fragment data.
 func configMapWith(name, data string) func(*hostileEnv) []byte {
@@ -244,8 +248,8 @@ var hostileBodyCases = []hostileCase{
 	{name: "create 2 MiB of configmap data", method: http.MethodPost, path: cmsPath, body: configMapWith("big", `{"k":"`+strings.Repeat("x", 2<<20)+`"}`),
 		code: 422, reason: types.StatusReasonInvalid, message: "1048576"},
 	{name: "JSON patch of 10001 operations", method: http.MethodPatch, path: cmPath, contentType: string(JSONPatchType),
-		body:    fixed("[" + strings.Repeat(`{"op":"test","path":"/data/k","value":"moved on"},`, 10000) + `{"op":"test","path":"/data/k","value":"moved on"}]`),
-		code:    413, reason: types.StatusReasonRequestEntityTooLarge, message: "The allowed maximum operations in a JSON patch is 10000, got 10001"},
+		body: fixed("[" + strings.Repeat(`{"op":"test","path":"/data/k","value":"moved on"},`, 10000) + `{"op":"test","path":"/data/k","value":"moved on"}]`),
+		code: 413, reason: types.StatusReasonRequestEntityTooLarge, message: "The allowed maximum operations in a JSON patch is 10000, got 10001"},
 	{name: "merge patch with a huge array", method: http.MethodPatch, path: cmPath, contentType: string(MergePatchType),
 		body: fixed(`{"metadata":{"finalizers":` + hugeArray + `}}`), code: 422, reason: types.StatusReasonInvalid, message: "patch"},
 
