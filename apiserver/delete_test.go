@@ -175,7 +175,6 @@ func TestDeleteGraceful(t *testing.T) {
 	srv, clk := newServer(t)
 
 	t.Run("an object with finalizers is marked for deletion, not removed", func(t *testing.T) {
-		t.Skip("BUG: delete.go removes objects at once; kube (registry Store.Delete) sets deletionTimestamp when metadata.finalizers is non-empty and removes the object only when an update empties the finalizers")
 		cms := srv.Resource(apiserver.ConfigMaps).Namespace("default")
 		o := mustCreate(t, cms, toObject(t, types.Unstructured{"metadata": map[string]any{"name": "fin", "finalizers": []any{"example.com/f"}}}))
 		d, err := cms.Delete(ctx, "fin", apiserver.DeleteOptions{})
@@ -195,8 +194,8 @@ func TestDeleteGraceful(t *testing.T) {
 	})
 
 	t.Run("a pod bound to a node is deleted gracefully (30s)", func(t *testing.T) {
-		t.Skip("BUG: delete.go removes pods at once; kube's pod strategy (CheckGracefulDelete) gives a scheduled, running pod deletionTimestamp = now+30s and deletionGracePeriodSeconds 30, and the kubelet removes it")
 		pods := srv.Resource(apiserver.Pods).Namespace("default")
+		mustCreate(t, srv.Resource(apiserver.Nodes), toObject(t, types.Unstructured{"metadata": map[string]any{"name": "node-a"}}))
 		mustCreate(t, pods, pod(t, "bound", "node-a", ""))
 		d, err := pods.Delete(ctx, "bound", apiserver.DeleteOptions{})
 		require.NoError(t, err)
@@ -208,7 +207,6 @@ func TestDeleteGraceful(t *testing.T) {
 	})
 
 	t.Run("a namespace is finalized: deleting it makes it Terminating", func(t *testing.T) {
-		t.Skip("BUG: delete.go removes namespaces at once; kube's namespace REST sets deletionTimestamp and status.phase Terminating (spec.finalizers holds \"kubernetes\") and the namespace controller removes it after emptying it")
 		ns := createNamespace(t, srv, "doomed")
 		d, err := srv.Resource(apiserver.Namespaces).Delete(ctx, "doomed", apiserver.DeleteOptions{})
 		require.NoError(t, err)
@@ -221,13 +219,21 @@ func TestDeleteGraceful(t *testing.T) {
 	})
 
 	t.Run("the default, kube-system and kube-public namespaces cannot be deleted", func(t *testing.T) {
-		t.Skip("BUG: there is no NamespaceLifecycle admission; kube answers 403 Forbidden for its immortal namespaces")
 		srv, _ := newServer(t)
 		for _, name := range []string{"default", "kube-system", "kube-public"} {
 			_, err := srv.Resource(apiserver.Namespaces).Delete(ctx, name, apiserver.DeleteOptions{})
 			requireStatus(t, err, wantStatus{Code: 403, Reason: types.StatusReasonForbidden,
 				Message: `namespaces "` + name + `" is forbidden: this namespace may not be deleted`})
 		}
+	})
+
+	t.Run("a pod bound to a node that does not exist is deleted at once (what kube's pod GC does)", func(t *testing.T) {
+		pods := srv.Resource(apiserver.Pods).Namespace("default")
+		mustCreate(t, pods, pod(t, "orphaned", "node-gone", ""))
+		_, err := pods.Delete(ctx, "orphaned", apiserver.DeleteOptions{})
+		require.NoError(t, err)
+		_, err = pods.Get(ctx, "orphaned", apiserver.GetOptions{})
+		require.True(t, types.IsNotFound(err))
 	})
 
 	t.Run("an unscheduled pod is deleted at once", func(t *testing.T) {

@@ -177,11 +177,18 @@ func (c dynamicCase) run(t *testing.T, e *env) {
 		requireEvents(t, w, want)
 		return // namespaces: see TestNamespaceDeletionIsGraceful
 	}
+	if c.kind == "Pod" {
+		// A pod is marked with deletionTimestamp (grace period 0: not scheduled) before it goes.
+		want = append(want, wantEvent{typ: watch.Modified, name: "dyn-1"})
+	}
 	want = append(want, wantEvent{watch.Deleted, "dyn-1", e.s.API.Revision()})
 	_, err = rc.Get(ctx, "dyn-1", metav1.GetOptions{})
 	require.True(t, apierrors.IsNotFound(err), "%v", err)
 	require.NoError(t, rc.DeleteCollection(ctx, metav1.DeleteOptions{}, metav1.ListOptions{LabelSelector: "suite=conformance"}))
 	for _, name := range []string{"dyn-0", "dyn-2", "dyn-3", "dyn-4", "dyn-late"} {
+		if c.kind == "Pod" {
+			want = append(want, wantEvent{typ: watch.Modified, name: name})
+		}
 		want = append(want, wantEvent{typ: watch.Deleted, name: name})
 	}
 	l, err := rc.List(ctx, sel)

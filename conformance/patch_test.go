@@ -96,6 +96,7 @@ func TestPatch(t *testing.T) {
 					require.Equal(t, step.want, containerImages(out), "step %d", i)
 					// apimachinery's strategic merge patch is the oracle for the whole spec.
 					want := applyStrategic(t, d, step.patch)
+					fillContainerDefaults(want, out) // the server defaults containers the patch adds
 					require.True(t, apiequality.Semantic.DeepEqual(want.Spec, out.Spec), "step %d: spec differs from apimachinery's merge", i)
 					d = out
 				}
@@ -168,4 +169,26 @@ func containerImages(d *appsv1.Deployment) []string {
 		out = append(out, c.Name+"="+c.Image)
 	}
 	return out
+}
+
+// fillContainerDefaults copies into want's containers the defaulted fields (imagePullPolicy, terminationMessagePath
+// and terminationMessagePolicy) that want leaves empty, from got's container of the same name.
+func fillContainerDefaults(want, got *appsv1.Deployment) {
+	for i := range want.Spec.Template.Spec.Containers {
+		w := &want.Spec.Template.Spec.Containers[i]
+		for _, g := range got.Spec.Template.Spec.Containers {
+			if g.Name != w.Name {
+				continue
+			}
+			if w.ImagePullPolicy == "" {
+				w.ImagePullPolicy = g.ImagePullPolicy
+			}
+			if w.TerminationMessagePath == "" {
+				w.TerminationMessagePath = g.TerminationMessagePath
+			}
+			if w.TerminationMessagePolicy == "" {
+				w.TerminationMessagePolicy = g.TerminationMessagePolicy
+			}
+		}
+	}
 }
