@@ -195,7 +195,7 @@ func withSpecFinalizers(target, source *types.Object) *types.Object {
 	if raw, ok := target.Lookup("spec"); ok {
 		_ = json.Unmarshal(raw, &spec)
 	}
-	if want == nil || string(want) == "null" {
+	if want == nil || string(want) == "null" || string(want) == "[]" { // omitempty in kube's NamespaceSpec
 		delete(spec, "finalizers")
 	} else {
 		spec["finalizers"] = want

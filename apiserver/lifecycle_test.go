@@ -1,0 +1,413 @@
+package apiserver_test
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kubemem/kubemem/apiserver"
+	"github.com/kubemem/kubemem/clock"
+	"github.com/kubemem/kubemem/types"
+)
+
+// newServerWith is newServer with options changed by edit.
+func newServerWith(t testing.TB, edit func(*apiserver.Options)) *apiserver.Server {
+	t.Helper()
+	opts := apiserver.Deterministic(clock.NewFake(epoch), 1)
+	edit(&opts)
+	srv, err := apiserver.New(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// TestPodCreatePipeline: a pod is stored as kube-apiserver stores it — defaulted, with the service account, its token
+// volume, the default tolerations and the priority admission sets, and status Pending with its QoS class.
+func TestPodCreatePipeline(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	pods := srv.Resource(apiserver.Pods).Namespace("default")
+	p := mustCreate(t, pods, pod(t, "full", "", ""))
+	for path, want := range map[string]string{
+		"spec.serviceAccountName":                    `"default"`,
+		"spec.serviceAccount":                        `"default"`,
+		"spec.restartPolicy":                         `"Always"`,
+		"spec.dnsPolicy":                             `"ClusterFirst"`,
+		"spec.schedulerName":                         `"default-scheduler"`,
+		"spec.terminationGracePeriodSeconds":         `30`,
+		"spec.enableServiceLinks":                    `true`,
+		"spec.priority":                              `0`,
+		"spec.preemptionPolicy":                      `"PreemptLowerPriority"`,
+		"spec.containers.0.imagePullPolicy":          `"Always"`,
+		"spec.containers.0.terminationMessagePolicy": `"File"`,
+		"spec.containers.0.volumeMounts.0.mountPath": `"/var/run/secrets/kubernetes.io/serviceaccount"`,
+		"spec.containers.0.volumeMounts.0.readOnly":  `true`,
+		"spec.volumes.0.projected.sources.0.serviceAccountToken.expirationSeconds": `3607`,
+		"spec.tolerations.0.key":               `"node.kubernetes.io/not-ready"`,
+		"spec.tolerations.1.key":               `"node.kubernetes.io/unreachable"`,
+		"spec.tolerations.1.tolerationSeconds": `300`,
+		"status.phase":                         `"Pending"`,
+		"status.qosClass":                      `"BestEffort"`,
+	} {
+		require.JSONEq(t, want, jsonPath(t, p, path), path)
+	}
+	mount := jsonPath(t, p, "spec.containers.0.volumeMounts.0.name")
+	require.Equal(t, mount, jsonPath(t, p, "spec.volumes.0.name"), "the mount names the token volume")
+	require.Regexp(t, `^"kube-api-access-[a-z0-9]{5}"$`, mount)
+
+	t.Run("automountServiceAccountToken false: no token volume", func(t *testing.T) {
+		u, err := pod(t, "noauto", "", "").Unstructured()
+		require.NoError(t, err)
+		require.NoError(t, u.SetNested(false, "spec", "automountServiceAccountToken"))
+		p := mustCreate(t, pods, toObject(t, u))
+		_, found := p.Lookup("spec", "volumes")
+		require.False(t, found)
+	})
+
+	t.Run("a missing service account is 403", func(t *testing.T) {
+		u, err := pod(t, "nosa", "", "").Unstructured()
+		require.NoError(t, err)
+		require.NoError(t, u.SetNested("robot", "spec", "serviceAccountName"))
+		_, err = pods.Create(ctx, toObject(t, u), apiserver.CreateOptions{})
+		requireStatus(t, err, wantStatus{Code: 403, Reason: types.StatusReasonForbidden,
+			Message: `pods "nosa" is forbidden: error looking up service account default/robot: serviceaccounts "robot" not found`})
+	})
+
+	t.Run("a missing priority class is 403", func(t *testing.T) {
+		u, err := pod(t, "noprio", "", "").Unstructured()
+		require.NoError(t, err)
+		require.NoError(t, u.SetNested("gold", "spec", "priorityClassName"))
+		_, err = pods.Create(ctx, toObject(t, u), apiserver.CreateOptions{})
+		requireStatus(t, err, wantStatus{Code: 403, Reason: types.StatusReasonForbidden,
+			Message: `pods "noprio" is forbidden: no PriorityClass with name gold was found`})
+	})
+
+	t.Run("a system priority class gives its value", func(t *testing.T) {
+		u, err := pod(t, "critical", "", "").Unstructured()
+		require.NoError(t, err)
+		require.NoError(t, u.SetNested("system-node-critical", "spec", "priorityClassName"))
+		p := mustCreate(t, pods, toObject(t, u))
+		require.Equal(t, "2000001000", jsonPath(t, p, "spec.priority"))
+	})
+
+	t.Run("an invalid pod is 422 with kube's message", func(t *testing.T) {
+		_, err := pods.Create(ctx, toObject(t, types.Unstructured{"metadata": map[string]any{"name": "empty"}, "spec": map[string]any{}}), apiserver.CreateOptions{})
+		requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
+			Message: `Pod "empty" is invalid: spec.containers: Required value`})
+	})
+
+	t.Run("without the admission plugins the pod is only defaulted", func(t *testing.T) {
+		srv := newServerWith(t, func(o *apiserver.Options) {
+			o.DisableAdmissionPlugins = []string{apiserver.AdmissionServiceAccount, apiserver.AdmissionDefaultTolerationSeconds, apiserver.AdmissionPriority}
+		})
+		p := mustCreate(t, srv.Resource(apiserver.Pods).Namespace("default"), pod(t, "plain", "", ""))
+		for _, path := range [][]string{{"spec", "volumes"}, {"spec", "tolerations"}, {"spec", "priority"}, {"spec", "serviceAccountName"}} {
+			_, found := p.Lookup(path...)
+			require.False(t, found, "%v", path)
+		}
+		require.JSONEq(t, `"Always"`, jsonPath(t, p, "spec.restartPolicy"))
+	})
+}
+
+// jsonPath returns the JSON at a dot-separated path of o ("spec.containers.0.name").
+func jsonPath(t testing.TB, o *types.Object, path string) string {
+	t.Helper()
+	u, err := o.Unstructured()
+	require.NoError(t, err)
+	var cur any = map[string]any(u)
+	for _, step := range splitDots(path) {
+		switch v := cur.(type) {
+		case map[string]any:
+			cur = v[step]
+		case []any:
+			i := 0
+			for _, c := range step {
+				i = i*10 + int(c-'0')
+			}
+			require.Less(t, i, len(v), path)
+			cur = v[i]
+		default:
+			t.Fatalf("%s: no %s in %v", path, step, cur)
+		}
+	}
+	out, err := types.Unstructured{"v": cur}.MarshalJSON()
+	require.NoError(t, err)
+	return string(out[len(`{"v":`) : len(out)-1])
+}
+
+func splitDots(s string) []string {
+	var out []string
+	start := 0
+	for i := range len(s) {
+		if s[i] == '.' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+// TestAdmissionPlugins: embedders' plugins run after the built-in ones, mutating before validation and validating
+// after, per resource and operation, with the old object, the user and dryRun; denials are 403 unless the plugin
+// returns a Status.
+func TestAdmissionPlugins(t *testing.T) {
+	ctx := context.Background()
+	var seen []apiserver.AdmissionRequest
+	srv := newServerWith(t, func(o *apiserver.Options) {
+		o.Admission = []apiserver.AdmissionPlugin{
+			{
+				Name:       "label",
+				Resources:  []types.GroupResource{apiserver.ConfigMaps.GroupResource()},
+				Operations: []apiserver.Operation{apiserver.OperationCreate},
+				Mutate: func(_ context.Context, req *apiserver.AdmissionRequest) error {
+					meta := req.Object["metadata"].(map[string]any)
+					labels, _ := meta["labels"].(map[string]any)
+					if labels == nil {
+						labels = map[string]any{}
+						meta["labels"] = labels
+					}
+					labels["admitted"] = "yes"
+					return nil
+				},
+			},
+			{
+				Name:      "deny",
+				Resources: []types.GroupResource{apiserver.ConfigMaps.GroupResource()},
+				Validate: func(_ context.Context, req *apiserver.AdmissionRequest) error {
+					seen = append(seen, *req)
+					if req.Name == "denied" {
+						return errors.New("denied by policy")
+					}
+					if req.Name == "teapot" {
+						return types.NewBadRequest("short and stout")
+					}
+					return nil
+				},
+			},
+		}
+	})
+	cms := srv.Resource(apiserver.ConfigMaps).Namespace("default")
+	user := apiserver.UserInfo{Name: "alice", Groups: []string{"dev"}}
+	uctx := apiserver.WithUser(ctx, user)
+
+	created, err := cms.Create(uctx, configMap(t, "ok"), apiserver.CreateOptions{})
+	require.NoError(t, err)
+	v, _ := created.Label("admitted")
+	require.Equal(t, "yes", v, "the mutating plugin's change is stored")
+	last := seen[len(seen)-1]
+	require.Equal(t, apiserver.OperationCreate, last.Operation)
+	require.Equal(t, user, last.User)
+	require.Equal(t, "yes", last.Object["metadata"].(map[string]any)["labels"].(map[string]any)["admitted"], "validation sees the mutated object")
+
+	_, err = cms.Create(ctx, configMap(t, "denied"), apiserver.CreateOptions{})
+	requireStatus(t, err, wantStatus{Code: 403, Reason: types.StatusReasonForbidden, Message: `configmaps "denied" is forbidden: denied by policy`})
+	_, err = cms.Create(ctx, configMap(t, "teapot"), apiserver.CreateOptions{})
+	requireStatus(t, err, wantStatus{Code: 400, Reason: types.StatusReasonBadRequest, Message: "short and stout"})
+	_, err = cms.Get(ctx, "denied", apiserver.GetOptions{})
+	require.True(t, types.IsNotFound(err), "nothing stored")
+
+	_, err = cms.Update(ctx, withData(t, created, "v2"), apiserver.UpdateOptions{DryRun: []string{apiserver.DryRunAll}})
+	require.NoError(t, err)
+	last = seen[len(seen)-1]
+	require.Equal(t, apiserver.OperationUpdate, last.Operation)
+	require.True(t, last.DryRun)
+	require.Equal(t, created.UID(), last.OldObject.UID())
+	require.Equal(t, apiserver.DefaultUser, last.User, "no user in the context: the default user")
+
+	_, err = cms.Delete(ctx, "ok", apiserver.DeleteOptions{})
+	require.NoError(t, err)
+	last = seen[len(seen)-1]
+	require.Equal(t, apiserver.OperationDelete, last.Operation)
+	require.Nil(t, last.Object)
+	require.Equal(t, created.UID(), last.OldObject.UID())
+
+	// Other resources are not the plugins' business.
+	n := len(seen)
+	mustCreate(t, srv.Resource(apiserver.Secrets).Namespace("default"), toObject(t, types.Unstructured{"metadata": map[string]any{"name": "s"}}))
+	require.Len(t, seen, n)
+}
+
+// TestNamespaceLifecycle: creates in a missing namespace are 404, in a terminating one 403 with kube's message and
+// cause; a new namespace gets its default service account; the finalize subresource changes only spec.finalizers.
+func TestNamespaceLifecycle(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	cms := func(ns string) *apiserver.ResourceClient { return srv.Resource(apiserver.ConfigMaps).Namespace(ns) }
+
+	_, err := cms("nowhere").Create(ctx, configMap(t, "x"), apiserver.CreateOptions{})
+	requireStatus(t, err, wantStatus{Code: 404, Reason: types.StatusReasonNotFound, Message: `namespaces "nowhere" not found`})
+
+	ns := createNamespace(t, srv, "team")
+	require.JSONEq(t, `["kubernetes"]`, jsonPath(t, ns, "spec.finalizers"))
+	sa, err := srv.Resource(apiserver.ServiceAccounts).Namespace("team").Get(ctx, "default", apiserver.GetOptions{})
+	require.NoError(t, err, "a new namespace has its default service account")
+	require.Equal(t, "default", sa.Name())
+
+	// A finalizer of our own keeps the namespace while the test looks at it.
+	nsc := srv.Resource(apiserver.Namespaces)
+	_, err = nsc.Patch(ctx, "team", apiserver.MergePatchType, []byte(`{"metadata":{"finalizers":["example.com/hold"]}}`), apiserver.PatchOptions{})
+	require.NoError(t, err)
+	d, err := nsc.Delete(ctx, "team", apiserver.DeleteOptions{})
+	require.NoError(t, err)
+	require.NotNil(t, d.DeletionTimestamp())
+	require.JSONEq(t, `"Terminating"`, jsonPath(t, d, "status.phase"))
+
+	_, err = cms("team").Create(ctx, configMap(t, "late"), apiserver.CreateOptions{})
+	st := requireStatus(t, err, wantStatus{Code: 403, Reason: types.StatusReasonForbidden,
+		Message: `configmaps "late" is forbidden: unable to create new content in namespace team because it is being terminated`})
+	require.Contains(t, st.Details.Causes, types.StatusCause{Type: types.CauseTypeNamespaceTerminating,
+		Message: "namespace team is being terminated", Field: "metadata.namespace"})
+
+	// An update cannot change spec.finalizers; the finalize subresource can, and nothing else.
+	cur, err := nsc.Get(ctx, "team", apiserver.GetOptions{})
+	require.NoError(t, err)
+	u, err := cur.Unstructured()
+	require.NoError(t, err)
+	require.NoError(t, u.SetNested([]any{}, "spec", "finalizers"))
+	require.NoError(t, u.SetNested(map[string]any{"x": "y"}, "metadata", "annotations"))
+	updated, err := nsc.Update(ctx, toObject(t, u), apiserver.UpdateOptions{})
+	require.NoError(t, err)
+	require.JSONEq(t, `["kubernetes"]`, jsonPath(t, updated, "spec.finalizers"), "update keeps spec.finalizers")
+	finalized, err := nsc.Finalize(ctx, toObject(t, u).WithResourceVersion(""), apiserver.UpdateOptions{})
+	require.NoError(t, err)
+	_, found := finalized.Lookup("spec", "finalizers")
+	require.False(t, found || jsonPath(t, finalized, "spec") != "{}", "finalize emptied spec.finalizers: %s", finalized.JSON())
+	require.JSONEq(t, `"Terminating"`, jsonPath(t, finalized, "status.phase"), "finalize leaves status")
+}
+
+// TestServiceAllocation: cluster IPs and node ports are allocated from their ranges, refused when taken or out of
+// range, released on delete, and not taken by a dry run.
+func TestServiceAllocation(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	svcs := srv.Resource(apiserver.Services).Namespace("default")
+	service := func(name, clusterIP, typ string, nodePort int64) *types.Object {
+		port := map[string]any{"port": int64(80)}
+		if nodePort != 0 {
+			port["nodePort"] = nodePort
+		}
+		spec := map[string]any{"ports": []any{port}, "selector": map[string]any{"app": name}}
+		if clusterIP != "" {
+			spec["clusterIP"] = clusterIP
+		}
+		if typ != "" {
+			spec["type"] = typ
+		}
+		return toObject(t, types.Unstructured{"metadata": map[string]any{"name": name}, "spec": spec})
+	}
+	a := mustCreate(t, svcs, service("a", "", "", 0))
+	ip, err := netip.ParseAddr(a.Field("spec.clusterIP"))
+	require.NoError(t, err)
+	require.True(t, netip.MustParsePrefix(apiserver.DefaultServiceClusterIPRange).Contains(ip), ip)
+	require.JSONEq(t, `["`+ip.String()+`"]`, jsonPath(t, a, "spec.clusterIPs"))
+	require.JSONEq(t, `["IPv4"]`, jsonPath(t, a, "spec.ipFamilies"))
+	require.JSONEq(t, `80`, jsonPath(t, a, "spec.ports.0.targetPort"))
+
+	_, err = svcs.Create(ctx, service("b", ip.String(), "", 0), apiserver.CreateOptions{})
+	requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
+		Message: `Service "b" is invalid: spec.clusterIPs: Invalid value: ["` + ip.String() + `"]: failed to allocate IP ` + ip.String() + `: provided IP is already allocated`})
+	_, err = svcs.Create(ctx, service("c", "192.168.0.1", "", 0), apiserver.CreateOptions{})
+	requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
+		Message: `Service "c" is invalid: spec.clusterIPs: Invalid value: ["192.168.0.1"]: failed to allocate IP 192.168.0.1: the provided IP (192.168.0.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12`})
+
+	np := mustCreate(t, svcs, service("np", "", "NodePort", 0))
+	require.Regexp(t, `^3[0-2]\d{3}$`, jsonPath(t, np, "spec.ports.0.nodePort"))
+	_, err = svcs.Create(ctx, service("np2", "", "NodePort", 30000+int64(0)), apiserver.CreateOptions{})
+	if jsonPath(t, np, "spec.ports.0.nodePort") == "30000" {
+		requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
+			Message: `Service "np2" is invalid: spec.ports[0].nodePort: Invalid value: 30000: provided port is already allocated`})
+	} else {
+		require.NoError(t, err)
+	}
+	_, err = svcs.Create(ctx, service("np3", "", "NodePort", 80), apiserver.CreateOptions{})
+	requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
+		Message: `Service "np3" is invalid: spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. The range of valid ports is 30000-32767`})
+
+	headless := mustCreate(t, svcs, service("headless", "None", "", 0))
+	require.JSONEq(t, `["None"]`, jsonPath(t, headless, "spec.clusterIPs"))
+
+	// A dry run allocates nothing; a delete releases the address.
+	_, err = svcs.Create(ctx, service("dry", "10.96.100.100", "", 0), apiserver.CreateOptions{DryRun: []string{apiserver.DryRunAll}})
+	require.NoError(t, err)
+	mustCreate(t, svcs, service("wet", "10.96.100.100", "", 0))
+	_, err = svcs.Delete(ctx, "a", apiserver.DeleteOptions{})
+	require.NoError(t, err)
+	mustCreate(t, svcs, service("b", ip.String(), "", 0))
+}
+
+// TestDeletionFinalizers: delete options' validation, the garbage collector's finalizers, and the refusal of new
+// finalizers on an object being deleted.
+func TestDeletionFinalizers(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	cms := srv.Resource(apiserver.ConfigMaps).Namespace("default")
+	orphan, background := apiserver.DeletePropagationOrphan, apiserver.DeletionPropagation("Bogus")
+	yes := true
+
+	mustCreate(t, cms, configMap(t, "opts"))
+	_, err := cms.Delete(ctx, "opts", apiserver.DeleteOptions{PropagationPolicy: &orphan, OrphanDependents: &yes})
+	requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
+		Message: `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "Orphan": orphanDependents and deletionPropagation cannot be both set`})
+	_, err = cms.Delete(ctx, "opts", apiserver.DeleteOptions{PropagationPolicy: &background})
+	requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
+		Message: `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Bogus": supported values: "Foreground", "Background", "Orphan", "nil"`})
+
+	// Orphan: the orphan finalizer holds the object for the garbage collector.
+	d, err := cms.Delete(ctx, "opts", apiserver.DeleteOptions{PropagationPolicy: &orphan})
+	require.NoError(t, err)
+	require.Equal(t, []string{apiserver.FinalizerOrphanDependents}, d.Finalizers())
+	require.NotNil(t, d.DeletionTimestamp())
+
+	// No new finalizers on an object being deleted; removing the last one deletes it.
+	u, err := d.Unstructured()
+	require.NoError(t, err)
+	require.NoError(t, u.SetNested([]any{"orphan", "example.com/more"}, "metadata", "finalizers"))
+	_, err = cms.Update(ctx, toObject(t, u), apiserver.UpdateOptions{})
+	requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
+		Message: `ConfigMap "opts" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/more"}`})
+	_, err = cms.Patch(ctx, "opts", apiserver.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), apiserver.PatchOptions{})
+	require.NoError(t, err)
+	_, err = cms.Get(ctx, "opts", apiserver.GetOptions{})
+	require.True(t, types.IsNotFound(err), "gone with its last finalizer")
+
+	t.Run("with the garbage collector off, propagation adds no finalizer", func(t *testing.T) {
+		srv := newServerWith(t, func(o *apiserver.Options) { o.DisableGarbageCollector = true })
+		cms := srv.Resource(apiserver.ConfigMaps).Namespace("default")
+		mustCreate(t, cms, configMap(t, "x"))
+		_, err := cms.Delete(ctx, "x", apiserver.DeleteOptions{PropagationPolicy: &orphan})
+		require.NoError(t, err)
+		_, err = cms.Get(ctx, "x", apiserver.GetOptions{})
+		require.True(t, types.IsNotFound(err))
+	})
+
+	t.Run("dryRun delete of an object with finalizers changes nothing", func(t *testing.T) {
+		o := mustCreate(t, cms, toObject(t, types.Unstructured{"metadata": map[string]any{"name": "dry", "finalizers": []any{"example.com/f"}}}))
+		d, err := cms.Delete(ctx, "dry", apiserver.DeleteOptions{DryRun: []string{apiserver.DryRunAll}})
+		require.NoError(t, err)
+		require.NotNil(t, d.DeletionTimestamp(), "the response shows what would be")
+		got, err := cms.Get(ctx, "dry", apiserver.GetOptions{})
+		require.NoError(t, err)
+		require.Equal(t, o.ResourceVersion(), got.ResourceVersion())
+		require.Nil(t, got.DeletionTimestamp())
+	})
+}
+
+// TestUpdateDefaultsBeforeComparing: an update that sends back what the client first sent (no defaults) is not a
+// change: defaults are applied before the comparison, so neither generation nor resourceVersion moves (V-1, W-6).
+func TestUpdateDefaultsBeforeComparing(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	deps := srv.Resource(apiserver.Deployments).Namespace("default")
+	in := twoContainerDeployment(t, "same")
+	created := mustCreate(t, deps, in)
+	require.JSONEq(t, `"25%"`, jsonPath(t, created, "spec.strategy.rollingUpdate.maxSurge"))
+	m := in.Meta()
+	m.ResourceVersion = created.ResourceVersion()
+	again, err := deps.Update(ctx, in.WithMeta(m), apiserver.UpdateOptions{})
+	require.NoError(t, err)
+	require.Equal(t, created.ResourceVersion(), again.ResourceVersion())
+	require.Equal(t, int64(1), again.Generation())
+}
