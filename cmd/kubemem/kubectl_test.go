@@ -257,6 +257,13 @@ func TestKubectlScenario(t *testing.T) {
 		require.Regexp(t, `(?m)^  replicas\s+<integer>`, k.ok("explain", "deployment.spec"))
 	})
 
+	t.Run("an invalid object gets kube's message", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "bad.yaml")
+		require.NoError(t, os.WriteFile(bad, []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n  containers: [{name: c}]\n"), 0o600))
+		out := k.run(true, "", "create", "-f", bad)
+		require.Contains(t, out, `The Pod "bad" is invalid: spec.containers[0].image: Required value`)
+	})
+
 	t.Run("delete by name, by label, and all", func(t *testing.T) {
 		require.Contains(t, k.ok("delete", "pod", "p1"), `pod "p1" deleted`)
 		require.Contains(t, k.ok("delete", "deploy", "-l", "app=web"), `deployment.apps "web" deleted`)
