@@ -23,6 +23,9 @@ func (s *Server) create(ctx context.Context, r *Resource, ns string, obj *types.
 	if err != nil {
 		return nil, err
 	}
+	if obj, err = s.checkFields(ctx, r, obj, opts.FieldValidation, "CreateOptions"); err != nil {
+		return nil, err
+	}
 	if obj, err = checkType(r, obj); err != nil {
 		return nil, err
 	}

@@ -85,7 +85,11 @@ func (h *handler) serveResource(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := &ResourceClient{s: h.s, r: res, ns: info.namespace}
-	ctx := r.Context()
+	// Warnings become Warning headers (code 299, as kube-apiserver writes them); the verbs report them before the
+	// response is written.
+	ctx := WithWarnings(r.Context(), func(message string) {
+		w.Header().Add("Warning", `299 - `+strconv.Quote(message))
+	})
 	q := r.URL.Query()
 	var err error
 	if info.subresource != "" {
@@ -156,7 +160,7 @@ func (h *handler) create(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	obj, err := readObject(r, h.hasProtobuf(c.r))
+	ctx, obj, err := h.readRequestObject(ctx, r, c.r, "")
 	if err != nil {
 		return err
 	}
@@ -172,7 +176,7 @@ func (h *handler) update(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	obj, err := readNamedObject(r, h.hasProtobuf(c.r), name)
+	ctx, obj, err := h.readRequestObject(ctx, r, c.r, name)
 	if err != nil {
 		return err
 	}
@@ -234,6 +238,29 @@ func (h *handler) deleteCollection(ctx context.Context, w http.ResponseWriter, r
 		return err
 	}
 	return h.writeList(w, c.r, l, output{protobuf: acceptsProtobuf(r, h.hasProtobuf(c.r))}, q)
+}
+
+// readRequestObject reads the object of a create (name "") or an update of name, and records in the returned
+// context the unknown and duplicate fields of the body as sent, which parsing drops, for field validation.
+func (h *handler) readRequestObject(ctx context.Context, r *http.Request, res *Resource, name string) (context.Context, *types.Object, error) {
+	data, err := readBody(r, h.hasProtobuf(res))
+	if err != nil {
+		return ctx, nil, err
+	}
+	obj, err := decodeObject(data)
+	if err != nil {
+		return ctx, nil, err
+	}
+	if name != "" {
+		if obj, err = namedObject(obj, name); err != nil {
+			return ctx, nil, err
+		}
+	}
+	var problems []string
+	if schema, ok := schemaFor(res); ok {
+		fieldProblems(schema, data, "", &problems)
+	}
+	return context.WithValue(ctx, bodyProblemsKey{}, bodyProblems{obj: obj, problems: problems}), obj, nil
 }
 
 // readObject reads and parses the request body (JSON, or protobuf when pb says the kind has that form).

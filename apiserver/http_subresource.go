@@ -158,6 +158,11 @@ func readNamedObject(r *http.Request, pb bool, name string) (*types.Object, erro
 	if err != nil {
 		return nil, err
 	}
+	return namedObject(obj, name)
+}
+
+// namedObject checks that obj's name is the path's, or gives it the path's when it has none.
+func namedObject(obj *types.Object, name string) (*types.Object, error) {
 	if obj.Name() == name {
 		return obj, nil
 	}

@@ -85,9 +85,11 @@ const (
 
 // CreateOptions are the options of a create (metav1.CreateOptions).
 type CreateOptions struct {
-	DryRun          []string `json:"dryRun,omitempty"`
-	FieldManager    string   `json:"fieldManager,omitempty"`
-	FieldValidation string   `json:"fieldValidation,omitempty"`
+	DryRun       []string `json:"dryRun,omitempty"`
+	FieldManager string   `json:"fieldManager,omitempty"`
+	// FieldValidation says what unknown fields and duplicate keys in the object cause: "Strict" a 400,
+	// "Warn" (the default, "") a warning each (see WithWarnings), "Ignore" nothing. They are dropped either way.
+	FieldValidation string `json:"fieldValidation,omitempty"`
 }
 
 // UpdateOptions are the options of an update (metav1.UpdateOptions).

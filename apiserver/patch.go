@@ -36,8 +36,8 @@ type PatchOptions struct {
 	Force *bool `json:"force,omitempty"`
 	// FieldManager names the actor making the change (at most 128 printable characters).
 	FieldManager string `json:"fieldManager,omitempty"`
-	// FieldValidation is "", "Ignore", "Warn" or "Strict". Unknown-field detection is not implemented yet: every
-	// valid value behaves as "Ignore".
+	// FieldValidation is "", "Ignore", "Warn" or "Strict": what unknown or duplicate fields in the patched object
+	// cause (see CreateOptions.FieldValidation).
 	FieldValidation string `json:"fieldValidation,omitempty"`
 }
 

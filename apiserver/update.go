@@ -29,6 +29,9 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 	if err != nil {
 		return nil, false, err
 	}
+	if obj, err = s.checkFields(ctx, r, obj, opts.FieldValidation, "UpdateOptions"); err != nil {
+		return nil, false, err
+	}
 	if obj, err = checkType(r, obj); err != nil {
 		return nil, false, err
 	}
