@@ -46,7 +46,8 @@ type listPage struct {
 
 // watchOpts are the watch options the runs use.
 type watchOpts struct {
-	// RV is the resourceVersion to start after; -1 leaves it unset (X-6/X-10: the current state first).
+	// RV is the resourceVersion to start after; -1 leaves it unset (X-6/X-10: the current state first), and 0 is
+	// "0" (X-7: any state first, which kubemem serves as the current one).
 	RV       int64
 	Selector string // label selector: "" or team=X
 	// Bookmarks asks for bookmarks.

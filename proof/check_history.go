@@ -25,10 +25,10 @@ func checkLinearizable(ops []recordedOp, rev0 int64, m modelOptions, timeout tim
 		path, err = saveFailure(ops, rev0, m, model, info, dir, name)
 		return res, 0, path, err
 	}
-	if m != (modelOptions{}) {
+	if m.conflictOnDeleted {
 		if tolerated = countTolerated(rev0, m, info); tolerated > 0 {
 			// The linearization found used the tolerance; the bug shows only if no strict linearization exists.
-			if porcupine.CheckOperationsTimeout(newModel(rev0, modelOptions{}), porcupineOps(ops), timeout) == porcupine.Ok {
+			if porcupine.CheckOperationsTimeout(newModel(rev0, m.strict()), porcupineOps(ops), timeout) == porcupine.Ok {
 				tolerated = 0
 			}
 		}
@@ -54,7 +54,7 @@ func countTolerated(rev0 int64, m modelOptions, info porcupine.LinearizationInfo
 			in, out := op.Input.(modelInput), op.Output.(modelOutput)
 			var strict, next []kvState
 			for _, s := range states {
-				strict = append(strict, modelOptions{}.step(s, in, out)...)
+				strict = append(strict, m.strict().step(s, in, out)...)
 				next = append(next, m.step(s, in, out)...)
 			}
 			if len(strict) == 0 {
@@ -95,7 +95,7 @@ func saveFailure(ops []recordedOp, rev0 int64, m modelOptions, model porcupine.M
 	if err := os.WriteFile(filepath.Join(dir, name+".txt"), describeFailure(ops, rev0, m, info), 0o644); err != nil {
 		return path, err
 	}
-	data, err := json.Marshal(savedHistory{Rev0: rev0, Ops: ops})
+	data, err := json.Marshal(savedHistory{Rev0: rev0, Foreign: m.foreign, Ops: ops})
 	if err != nil {
 		return path, err
 	}
@@ -105,8 +105,9 @@ func saveFailure(ops []recordedOp, rev0 int64, m modelOptions, model porcupine.M
 // savedHistory is a failing history as written next to its visualisation, for checking it again offline
 // (TestReplay).
 type savedHistory struct {
-	Rev0 int64
-	Ops  []recordedOp
+	Rev0    int64
+	Foreign []int64
+	Ops     []recordedOp
 }
 
 // describeFailure writes the history as text next to the visualisation: every operation in call order, then the

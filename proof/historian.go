@@ -22,7 +22,7 @@ type change struct {
 // historian records the committed history from the store's own MVCC reads, independently of the watch machinery:
 // the state at every revision is an Exact list at that revision, and each revision's change is the difference
 // between consecutive states. Because every write commits exactly one revision (S-5), exactly one name differs
-// between revisions r-1 and r. It reads ahead of compaction: the run extends it to a revision before compacting
+// between revisions r-1 and r, or none when something else wrote elsewhere (a foreign revision). It reads ahead of compaction: the run extends it to a revision before compacting
 // there. Safe for concurrent use.
 type historian struct {
 	b backend
@@ -31,7 +31,8 @@ type historian struct {
 	mu       sync.Mutex
 	base     int64     // the revision states[0] is at
 	states   []kvState // states[i] is the state at base+i
-	changes  []change  // changes[i] is the change at base+1+i
+	changes  []change  // changes[i] is the change at base+1+i; Key -1 for a foreign revision
+	foreign  []int64   // the revisions that changed nothing in the namespace, in order
 	problems []string
 }
 
@@ -95,14 +96,17 @@ func (h *historian) extendTo(ctx context.Context, rev int64) error {
 			}
 			diffs = append(diffs, ch)
 		}
-		if len(diffs) != 1 {
-			// Every committed write is one revision of one object (S-5); another writer would show here too.
-			h.problems = append(h.problems, fmt.Sprintf("revision %d changed %d objects of the namespace, want exactly 1", r, len(diffs)))
-		}
-		if len(diffs) > 0 {
-			h.changes = append(h.changes, diffs[0])
-		} else {
+		switch len(diffs) {
+		case 0:
+			// A write outside the namespace (the server's own controllers): the model skips its revision.
 			h.changes = append(h.changes, change{Rev: r, Key: -1})
+			h.foreign = append(h.foreign, r)
+		case 1:
+			h.changes = append(h.changes, diffs[0])
+		default:
+			// Every committed write is one revision of one object (S-5).
+			h.problems = append(h.problems, fmt.Sprintf("revision %d changed %d objects of the namespace, want exactly 1", r, len(diffs)))
+			h.changes = append(h.changes, diffs[0])
 		}
 		h.states = append(h.states, cur)
 	}

@@ -3,6 +3,7 @@ package proof
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 
 	"github.com/anishathalye/porcupine"
@@ -38,9 +39,10 @@ type objState struct {
 	Value
 }
 
-// kvState is a state of the sequential model of one namespace of ConfigMaps: the global revision (the server's
-// resourceVersion, which every committed write advances by exactly one: store package doc, SEMANTICS S-5) and each
-// name's object. It is a comparable value, so porcupine can cache states.
+// kvState is a state of the sequential model of one namespace of ConfigMaps: the revision of the last write (the
+// server's resourceVersion, which every committed write advances by exactly one: store package doc, SEMANTICS S-5;
+// revisions written by others are known in advance, modelOptions.foreign) and each name's object. It is a
+// comparable value, so porcupine can cache states.
 type kvState struct {
 	Rev  int64
 	Objs [maxKeys]objState
@@ -164,13 +166,32 @@ type modelOutput struct {
 	Items  []observed
 }
 
-// modelOptions loosen the model for known library bugs, so that the runs check everything else until they are fixed;
-// each names the skipped test that demonstrates its bug.
+// modelOptions adapt the model to a run.
 type modelOptions struct {
 	// conflictOnDeleted accepts 409 Conflict for a conditional update of an object that is gone, which kubemem
-	// answers when the delete lands between the update's read and its write
-	// (TestBugConditionalUpdateRacingDeleteAnswersConflict).
+	// answers when the delete lands between the update's read and its write: a known library bug, loosened so that
+	// the runs check everything else until it is fixed (TestBugConditionalUpdateRacingDeleteAnswersConflict).
 	conflictOnDeleted bool
+	// foreign are the revisions, in increasing order, that changed nothing in the run's namespace: writes of
+	// something other than the run's clients (the server's own controllers, for example). A client write takes the
+	// next revision that is not foreign, and a list may report a foreign revision after the state's.
+	foreign []int64
+}
+
+func (m modelOptions) strict() modelOptions { return modelOptions{foreign: m.foreign} }
+
+func (m modelOptions) isForeign(rev int64) bool {
+	_, found := slices.BinarySearch(m.foreign, rev)
+	return found
+}
+
+// nextRev is the revision the next client write after rev commits at.
+func (m modelOptions) nextRev(rev int64) int64 {
+	rev++
+	for m.isForeign(rev) {
+		rev++
+	}
+	return rev
 }
 
 // step is the sequential specification of the verbs (SEMANTICS W-1..W-8, R-1, R-2, S-5): given a state, an input and
@@ -194,8 +215,9 @@ func (m modelOptions) step(s kvState, in modelInput, out modelOutput) []kvState 
 		if out.Outcome == outUnknown {
 			return []kvState{s}
 		}
-		// A list with resourceVersion unset is a consistent read of the current state (R-2, K-6).
-		if out.Outcome != outOK || out.ListRV != s.Rev {
+		// A list with resourceVersion unset is a consistent read of the current state (R-2, K-6): at the state's
+		// revision, or a foreign revision after it.
+		if out.Outcome != outOK || out.ListRV < s.Rev || out.ListRV != s.Rev && m.nextRev(s.Rev) <= out.ListRV {
 			return nil
 		}
 		i := 0
@@ -217,7 +239,7 @@ func (m modelOptions) step(s kvState, in modelInput, out modelOutput) []kvState 
 		return when(i == len(out.Items), s)
 	}
 
-	next, failure, applies := apply(s, in)
+	next, failure, applies := m.apply(s, in)
 	if out.Outcome == outUnknown {
 		if applies {
 			return []kvState{s, next}
@@ -252,14 +274,14 @@ func (m modelOptions) step(s kvState, in modelInput, out modelOutput) []kvState 
 
 // apply applies a write to s. It returns the next state and applies=true, or the error the server must answer with
 // and applies=false. A write that changes nothing keeps the revision (W-6).
-func apply(s kvState, in modelInput) (next kvState, failure outcome, applies bool) {
+func (m modelOptions) apply(s kvState, in modelInput) (next kvState, failure outcome, applies bool) {
 	o := s.Objs[in.Key]
 	switch in.Kind {
 	case opCreate:
 		if o.Exists {
 			return s, outAlreadyExists, false
 		}
-		s.Rev++
+		s.Rev = m.nextRev(s.Rev)
 		s.Objs[in.Key] = objState{Exists: true, RV: s.Rev, Value: in.Value}
 		return s, 0, true
 	case opUpdate, opPatch:
@@ -276,7 +298,7 @@ func apply(s kvState, in modelInput) (next kvState, failure outcome, applies boo
 		if v == o.Value {
 			return s, 0, true
 		}
-		s.Rev++
+		s.Rev = m.nextRev(s.Rev)
 		s.Objs[in.Key] = objState{Exists: true, RV: s.Rev, UID: o.UID, Value: v}
 		return s, 0, true
 	case opDelete:
@@ -286,7 +308,7 @@ func apply(s kvState, in modelInput) (next kvState, failure outcome, applies boo
 		if in.IfRV != 0 && in.IfRV != o.RV {
 			return s, outConflict, false
 		}
-		s.Rev++
+		s.Rev = m.nextRev(s.Rev)
 		s.Objs[in.Key] = objState{}
 		return s, 0, true
 	}

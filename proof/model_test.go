@@ -120,3 +120,16 @@ func TestModelKnownBugTolerance(t *testing.T) {
 	require.Len(t, modelOptions{conflictOnDeleted: true}.step(s, ops[2].in, ops[2].out), 1)
 	require.Empty(t, modelOptions{conflictOnDeleted: true}.step(s, modelInput{Kind: opUpdate, Key: 0, Value: a}, modelOutput{Outcome: outConflict}), "unconditional updates never conflict")
 }
+
+// TestModelForeignRevisions: revisions written outside the namespace are skipped by client writes, and a list may
+// report one of them after the state's revision, but not a revision a client write should have taken.
+func TestModelForeignRevisions(t *testing.T) {
+	a := Value{V: "a"}
+	m := modelOptions{foreign: []int64{11, 12}}
+	s := kvState{Rev: 10}
+	require.Len(t, m.step(s, modelInput{Kind: opList}, modelOutput{Outcome: outOK, ListRV: 12}), 1, "a list at a foreign revision")
+	next := m.step(s, modelInput{Kind: opCreate, Key: 0, Value: a}, ok(obj(0, 13, "u", a)))
+	require.Len(t, next, 1, "a create after two foreign revisions")
+	require.Empty(t, m.step(s, modelInput{Kind: opCreate, Key: 0, Value: a}, ok(obj(0, 11, "u", a))), "a create at a foreign revision")
+	require.Empty(t, m.step(next[0], modelInput{Kind: opList}, modelOutput{Outcome: outOK, ListRV: 14}), "a list past the next client write")
+}

@@ -35,7 +35,7 @@ type corruption struct {
 	ackCreates bool
 	creates    atomic.Int64
 
-	// stream corrupts the 25th change event delivered (over all streams that start at a resourceVersion), once.
+	// stream corrupts the 25th change event delivered after any initial events (over all streams), once.
 	stream func(ev wireEvent) []wireEvent
 	// breakStream makes the 25th change event a broken connection.
 	breakStream bool
@@ -71,15 +71,16 @@ func (b *corruptBackend) create(ctx context.Context, key int, v Value) (observed
 
 func (b *corruptBackend) watch(ctx context.Context, opts watchOpts) (eventStream, error) {
 	s, err := b.backend.watch(ctx, opts)
-	if err != nil || b.c.stream == nil && !b.c.breakStream || opts.RV < 0 {
+	if err != nil || b.c.stream == nil && !b.c.breakStream {
 		return s, err
 	}
-	return &corruptStream{eventStream: s, c: b.c}, nil
+	return &corruptStream{eventStream: s, c: b.c, initial: opts.RV <= 0}, nil
 }
 
 type corruptStream struct {
 	eventStream
 	c       *corruption
+	initial bool // before the initial-events-end bookmark: passed through
 	pending []wireEvent
 }
 
@@ -91,7 +92,10 @@ func (s *corruptStream) Next() (wireEvent, error) {
 			return ev, nil
 		}
 		ev, err := s.eventStream.Next()
-		if err != nil || ev.Type == "BOOKMARK" || ev.Type == "ERROR" {
+		if err != nil || ev.Type == "BOOKMARK" || ev.Type == "ERROR" || s.initial {
+			if ev.InitialEnd {
+				s.initial = false
+			}
 			return ev, err
 		}
 		if s.c.events.Add(1) != 25 {

@@ -92,7 +92,8 @@ func TestReplay(t *testing.T) {
 	require.NoError(t, err)
 	var h savedHistory
 	require.NoError(t, json.Unmarshal(data, &h))
-	res, tolerated, vis, err := checkLinearizable(h.Ops, h.Rev0, modelOptions{conflictOnDeleted: os.Getenv("KUBEMEM_PROOF_STRICT") == ""}, 5*time.Minute, t.TempDir(), "replay")
+	m := modelOptions{conflictOnDeleted: os.Getenv("KUBEMEM_PROOF_STRICT") == "", foreign: h.Foreign}
+	res, tolerated, vis, err := checkLinearizable(h.Ops, h.Rev0, m, 5*time.Minute, t.TempDir(), "replay")
 	require.NoError(t, err)
 	t.Logf("porcupine: %s, %d operations only the loosened model accepts (%s)", res, tolerated, vis)
 }

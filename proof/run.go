@@ -84,6 +84,7 @@ type Report struct {
 	Histories  int // histories checked by porcupine
 	Operations int // operations in them
 	Revisions  int // committed revisions checked against the clients' answers
+	Foreign    int // revisions in which something other than the clients wrote outside the namespace
 	Streams    int // watch streams checked
 	Events     int // watch events compared with the committed history, bookmarks included
 	Resumes    int // resumption checks (a new watch from a delivered resourceVersion)
@@ -107,6 +108,7 @@ func (r *Report) Add(o *Report) {
 	r.Histories += o.Histories
 	r.Operations += o.Operations
 	r.Revisions += o.Revisions
+	r.Foreign += o.Foreign
 	r.Streams += o.Streams
 	r.Events += o.Events
 	r.Resumes += o.Resumes
@@ -134,10 +136,10 @@ func (r *Report) Add(o *Report) {
 
 // String summarizes the figures.
 func (r *Report) String() string {
-	return fmt.Sprintf("histories %d, operations %d, revisions %d, watch streams %d, events %d, resumption checks %d, longest check %s; "+
+	return fmt.Sprintf("histories %d, operations %d, revisions %d (foreign %d), watch streams %d, events %d, resumption checks %d, longest check %s; "+
 		"faults: streams cut %d, ended by the server %d, watch 410s %d, continue 410s %d, exact-list 410s %d, relists %d, "+
 		"disconnects %d, unknown outcomes %d, compactions %d; known bugs tolerated %v; violations %d",
-		r.Histories, r.Operations, r.Revisions, r.Streams, r.Events, r.Resumes, r.CheckTime.Round(time.Millisecond),
+		r.Histories, r.Operations, r.Revisions, r.Foreign, r.Streams, r.Events, r.Resumes, r.CheckTime.Round(time.Millisecond),
 		r.Cuts, r.ServerEnded, r.WatchExpired, r.ContinueExpired, r.ExactExpired, r.Relists,
 		r.Disconnects, r.Unknown, r.Compactions, r.KnownBugs, len(r.Violations))
 }
@@ -232,7 +234,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for i := range watchers {
 		wc := watcherConfig{
 			Selector:      pick(rng, "", "", "team=a", "team=b"),
-			Start:         pick(rng, int64(-1), int64(-2), rev0),
+			Start:         pick(rng, int64(-1), int64(-2), int64(-2), int64(0), rev0),
 			Cuts:          cfg.Faults.WatchCuts,
 			Slow:          i < cfg.Faults.SlowWatchers,
 			ShortTimeouts: cfg.Faults.WatchTimeouts && i%2 == 0,
@@ -359,7 +361,7 @@ func pickResumes(rng *rand.Rand, watchers []*watcher, n int, r *run) []*watcher 
 	var cands []candidate
 	for _, w := range watchers {
 		for _, s := range w.streams {
-			initial := s.Opts.RV == -1
+			initial := s.Opts.RV <= 0
 			for _, ev := range s.Events {
 				if initial {
 					initial = !ev.InitialEnd
@@ -407,7 +409,7 @@ func (r *run) check(hist *historian, mw *faultMiddleware, watchers, verifiers []
 			rep.KnownBugs[name] += n
 		}
 	}
-	knownBug("TestBugWatchWithoutResourceVersionExpires", int(r.counters.knownWatchExpired.Load()))
+	knownBug(bugWatchExpires, int(r.counters.knownWatchExpired.Load()))
 	rec := r.rec
 	rep.Violations = append(rep.Violations, rec.problems...)
 	hist.mu.Lock()
@@ -433,7 +435,11 @@ func (r *run) check(hist *historian, mw *faultMiddleware, watchers, verifiers []
 	// 1. Linearizability.
 	checkStart := time.Now()
 	name := fmt.Sprintf("%s-seed%d", r.cfg.Name, r.cfg.Seed)
-	res, tolerated, path, err := checkLinearizable(rec.ops, rev0, modelOptions{conflictOnDeleted: !r.cfg.Strict}, r.cfg.CheckTimeout, r.cfg.OutDir, name)
+	hist.mu.Lock()
+	foreign := slices.Clone(hist.foreign)
+	hist.mu.Unlock()
+	rep.Foreign = len(foreign)
+	res, tolerated, path, err := checkLinearizable(rec.ops, rev0, modelOptions{conflictOnDeleted: !r.cfg.Strict, foreign: foreign}, r.cfg.CheckTimeout, r.cfg.OutDir, name)
 	if err != nil {
 		return nil, err
 	}
@@ -459,12 +465,22 @@ func (r *run) check(hist *historian, mw *faultMiddleware, watchers, verifiers []
 
 	// 3. Watch guarantees.
 	checkWatcher := func(w *watcher) {
-		for _, s := range w.streams {
+		for i, s := range w.streams {
 			c := checkStream(hist, s, final, !r.cfg.Strict)
-			knownBug("TestBugWatchWithoutResourceVersionExpires", c.knownBug)
+			for name, n := range c.knownBugs {
+				knownBug(name, n)
+			}
 			rep.Streams++
 			rep.Events += c.events
 			rep.Violations = append(rep.Violations, c.problems...)
+			if len(c.problems) > 0 {
+				path, err := saveStream(r.cfg.OutDir, fmt.Sprintf("%s-seed%d-watcher%d-stream%d", r.cfg.Name, r.cfg.Seed, w.id, i), s, hist, final)
+				if err != nil {
+					rep.Violations = append(rep.Violations, fmt.Sprintf("saving the stream: %v", err))
+				} else {
+					rep.Violations = append(rep.Violations, "the stream and its expected events: "+path)
+				}
+			}
 		}
 		if !w.done && !r.cfg.Faults.Shutdown && !(w.cfg.Verify && w.stopped == "expired") {
 			rep.Violations = append(rep.Violations, fmt.Sprintf("watcher %d (%s, selector %q) did not see revision %d: %s, last resourceVersion %d", w.id, w.b.name(), w.cfg.Selector, final, w.stopped, w.lastRV))

@@ -45,13 +45,15 @@ type streamRecord struct {
 	Err     string
 	// Floor is the compaction floor read right after a 410 ERROR event.
 	Floor int64
+	// Closed reports that the server was closing when the stream ended.
+	Closed bool
 }
 
 // watcherConfig says how a watcher behaves.
 type watcherConfig struct {
 	Selector string
-	// Start is the first stream's resourceVersion: -1 for the current state first, -2 for list then watch
-	// (the informer pattern, C-1/C-2), or a revision to replay from.
+	// Start is the first stream's resourceVersion: -1 (unset) or 0 for the current state first,
+	// -2 for list then watch (the informer pattern, C-1/C-2), or a revision to replay from.
 	Start int64
 	// Cuts makes the watcher close streams mid-way and resume from the last resourceVersion it saw.
 	Cuts bool
@@ -160,8 +162,8 @@ func (w *watcher) relist(ctx context.Context) (int64, error) {
 	return page.RV, nil
 }
 
-// stream runs one watch stream from rv (-1: current state first) and returns where to resume: a resourceVersion,
-// -1 for a new initial-events stream, or -2 to relist.
+// stream runs one watch stream from rv (-1 or 0: current state first) and returns where to resume: a
+// resourceVersion, -1 for a new initial-events stream, or -2 to relist.
 func (w *watcher) stream(ctx context.Context, rv int64) (int64, error) {
 	opts := watchOpts{RV: rv, Selector: w.cfg.Selector, Bookmarks: true}
 	switch {
@@ -172,7 +174,7 @@ func (w *watcher) stream(ctx context.Context, rv int64) (int64, error) {
 	}
 	s, err := w.b.watch(ctx, opts)
 	if err != nil {
-		if rv == -1 && types.IsResourceExpired(err) && !w.run.cfg.Strict {
+		if rv <= 0 && types.IsResourceExpired(err) && !w.run.cfg.Strict {
 			w.run.counters.knownWatchExpired.Add(1) // TestBugWatchWithoutResourceVersionExpires
 			return -1, nil
 		}
@@ -189,7 +191,7 @@ func (w *watcher) stream(ctx context.Context, rv int64) (int64, error) {
 	if w.cfg.Cuts && w.rng.IntN(2) == 0 {
 		cutAfter = 1 + w.rng.IntN(30)
 	}
-	initial := rv == -1
+	initial := rv <= 0
 	resume := rv
 	if initial {
 		resume = -1
@@ -199,7 +201,7 @@ func (w *watcher) stream(ctx context.Context, rv int64) (int64, error) {
 		if err != nil {
 			switch {
 			case errors.Is(err, io.EOF):
-				rec.End = endEOF
+				rec.End, rec.Closed = endEOF, w.run.closing.Load()
 				w.run.counters.serverEnded.Add(1)
 			case ctx.Err() != nil:
 				rec.End, rec.Err = endCut, "context ended"
