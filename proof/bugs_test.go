@@ -32,7 +32,8 @@ func TestBugConditionalUpdateRacingDeleteAnswersConflict(t *testing.T) {
 		"cur.ModRevision) fails with store.ErrKeyNotFound because a delete landed between the update's read and its "+
 		"write, an update that carried metadata.resourceVersion answers 409 Conflict (NewOptimisticLockConflict); "+
 		"the object never had another resourceVersion, so the answer must be 404 NotFound, as kube-apiserver's "+
-		"GuaranteedUpdate gives after re-reading the key. About 1 in 150 races here; KUBEMEM_PROOF_STRICT=1 runs it.")
+		"GuaranteedUpdate gives after re-reading the key. A patch carrying metadata.resourceVersion goes through the same "+
+		"code and answers the same. About 1 in 150 races here; KUBEMEM_PROOF_STRICT=1 runs it.")
 	ctx := context.Background()
 	srv, err := apiserver.New(apiserver.Options{Retention: -1})
 	require.NoError(t, err)

@@ -119,6 +119,7 @@ func TestModelKnownBugTolerance(t *testing.T) {
 	require.Empty(t, next, "the strict model refuses 409 for a conditional update of a deleted object")
 	require.Len(t, modelOptions{conflictOnDeleted: true}.step(s, ops[2].in, ops[2].out), 1)
 	require.Empty(t, modelOptions{conflictOnDeleted: true}.step(s, modelInput{Kind: opUpdate, Key: 0, Value: a}, modelOutput{Outcome: outConflict}), "unconditional updates never conflict")
+	require.Empty(t, modelOptions{conflictOnDeleted: true}.step(s, modelInput{Kind: opDelete, Key: 0, IfRV: 11}, modelOutput{Outcome: outConflict}), "conditional deletes are not affected")
 }
 
 // TestModelForeignRevisions: revisions written outside the namespace are skipped by client writes, and a list may

@@ -53,8 +53,11 @@ type Faults struct {
 // Config is one run: a fresh server, concurrent clients and watchers, then the checks.
 type Config struct {
 	// Name names the run in reports and visualisation files.
-	Name     string
-	Seed     uint64
+	Name string
+	// Seed seeds every random choice of the run: operations, values, watchers' selectors and starts, faults. The
+	// interleaving is the scheduler's, so a seed fixes the workload, not the history.
+	Seed uint64
+	// Backends says which API face the clients and watchers use.
 	Backends Backends
 	// Clients is the number of concurrent traffic clients, each issuing OpsPerClient operations.
 	Clients, OpsPerClient int
@@ -65,7 +68,8 @@ type Config struct {
 	// Resumes is how many delivered resourceVersions are picked at the end to check that a new watch from each
 	// yields exactly the remainder.
 	Resumes int
-	Faults  Faults
+	// Faults are the faults to inject.
+	Faults Faults
 	// CheckTimeout bounds porcupine's search; a search that times out counts as a violation.
 	CheckTimeout time.Duration
 	// OutDir is where a failing history's visualisation is written; empty means a new directory under the system's
@@ -77,71 +81,6 @@ type Config struct {
 	// wrap, when set, wraps the backends the clients and watchers use (not the historian's): the checkers' own
 	// tests corrupt answers and streams through it to show that the checks catch them.
 	wrap func(backend) backend
-}
-
-// Report is what a run checked and found.
-type Report struct {
-	Histories  int // histories checked by porcupine
-	Operations int // operations in them
-	Revisions  int // committed revisions checked against the clients' answers
-	Foreign    int // revisions in which something other than the clients wrote outside the namespace
-	Streams    int // watch streams checked
-	Events     int // watch events compared with the committed history, bookmarks included
-	Resumes    int // resumption checks (a new watch from a delivered resourceVersion)
-	// CheckTime is the longest porcupine check.
-	CheckTime time.Duration
-
-	// Faults that fired.
-	Cuts, ServerEnded, WatchExpired, ContinueExpired, ExactExpired, Relists, Disconnects, Unknown, Compactions int
-
-	// KnownBugs counts, by the name of the skipped test that demonstrates each, the observations of known library
-	// bugs that the run tolerated (Config.Strict makes them violations).
-	KnownBugs map[string]int
-	// Violations lists every property that failed, in words; empty when the run is correct.
-	Violations []string
-	// Visualization is the path of porcupine's HTML visualisation when the history was not linearizable.
-	Visualization string
-}
-
-// Add adds o's figures to r.
-func (r *Report) Add(o *Report) {
-	r.Histories += o.Histories
-	r.Operations += o.Operations
-	r.Revisions += o.Revisions
-	r.Foreign += o.Foreign
-	r.Streams += o.Streams
-	r.Events += o.Events
-	r.Resumes += o.Resumes
-	r.CheckTime = max(r.CheckTime, o.CheckTime)
-	r.Cuts += o.Cuts
-	r.ServerEnded += o.ServerEnded
-	r.WatchExpired += o.WatchExpired
-	r.ContinueExpired += o.ContinueExpired
-	r.ExactExpired += o.ExactExpired
-	r.Relists += o.Relists
-	r.Disconnects += o.Disconnects
-	r.Unknown += o.Unknown
-	r.Compactions += o.Compactions
-	for k, n := range o.KnownBugs {
-		if r.KnownBugs == nil {
-			r.KnownBugs = map[string]int{}
-		}
-		r.KnownBugs[k] += n
-	}
-	r.Violations = append(r.Violations, o.Violations...)
-	if r.Visualization == "" {
-		r.Visualization = o.Visualization
-	}
-}
-
-// String summarizes the figures.
-func (r *Report) String() string {
-	return fmt.Sprintf("histories %d, operations %d, revisions %d (foreign %d), watch streams %d, events %d, resumption checks %d, longest check %s; "+
-		"faults: streams cut %d, ended by the server %d, watch 410s %d, continue 410s %d, exact-list 410s %d, relists %d, "+
-		"disconnects %d, unknown outcomes %d, compactions %d; known bugs tolerated %v; violations %d",
-		r.Histories, r.Operations, r.Revisions, r.Foreign, r.Streams, r.Events, r.Resumes, r.CheckTime.Round(time.Millisecond),
-		r.Cuts, r.ServerEnded, r.WatchExpired, r.ContinueExpired, r.ExactExpired, r.Relists,
-		r.Disconnects, r.Unknown, r.Compactions, r.KnownBugs, len(r.Violations))
 }
 
 // counters count the faults that fired.
@@ -205,25 +144,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rev0 := srv.Revision()
 	hist := newHistorian(goB, rev0)
 
-	// The fake clock runs at a second per millisecond: bookmarks (every minute) arrive every ~60ms, slow-watcher
-	// budgets expire at the next tick, and short watch timeouts end streams within tens of milliseconds.
-	tickCtx, stopTicks := context.WithCancel(context.Background())
-	var tickWG sync.WaitGroup
-	tickWG.Add(1)
-	go func() {
-		defer tickWG.Done()
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-tickCtx.Done():
-				return
-			case <-t.C:
-				clk.Step(time.Second)
-			}
-		}
-	}()
-	defer func() { stopTicks(); tickWG.Wait() }()
+	stopClock := runClock(clk)
+	defer stopClock()
 
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
@@ -254,50 +176,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var faultWG sync.WaitGroup
 	faultCtx, stopFaults := context.WithCancel(runCtx)
 	defer stopFaults()
-	var histErr error
-	var histErrMu sync.Mutex
-	setHistErr := func(err error) {
-		histErrMu.Lock()
-		defer histErrMu.Unlock()
-		if histErr == nil {
-			histErr = err
-		}
-	}
+	var compactErr error
 	if cfg.Faults.Compaction {
 		crng := rand.New(rand.NewPCG(rng.Uint64(), 1))
 		faultWG.Add(1)
-		go func() {
-			defer faultWG.Done()
-			for faultCtx.Err() == nil {
-				time.Sleep(time.Duration(1+crng.IntN(4)) * time.Millisecond)
-				c := srv.Revision() - int64(crng.IntN(4))
-				if c <= srv.CompactedRevision() {
-					continue
-				}
-				if err := hist.extendTo(faultCtx, c); err != nil {
-					if faultCtx.Err() == nil {
-						setHistErr(err)
-					}
-					return
-				}
-				srv.Compact(c)
-				r.counters.compactions.Add(1)
-			}
-		}()
+		go func() { defer faultWG.Done(); compactErr = r.compactLoop(faultCtx, hist, crng) }()
 	}
-	total := int64(cfg.Clients * cfg.OpsPerClient)
 	if cfg.Faults.Shutdown {
 		faultWG.Add(1)
-		go func() {
-			defer faultWG.Done()
-			// Halfway through the traffic, with every watcher's stream open.
-			deadline := time.Now().Add(10 * time.Second)
-			for (r.opsDone.Load() < total/2 || r.counters.openStreams.Load() < int64(cfg.Watchers) && time.Now().Before(deadline)) && faultCtx.Err() == nil {
-				time.Sleep(200 * time.Microsecond)
-			}
-			r.closing.Store(true)
-			srv.Close()
-		}()
+		go func() { defer faultWG.Done(); r.shutdownHalfway(faultCtx) }()
 	}
 
 	// Traffic.
@@ -314,8 +201,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	clientWG.Wait()
 	stopFaults()
 	faultWG.Wait()
-	if histErr != nil {
-		return nil, histErr
+	if compactErr != nil {
+		return nil, compactErr
 	}
 	trafficServer.Close() // every request a client gave up on has run its course: no write commits after this
 
@@ -349,6 +236,61 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	return r.check(hist, mw, watchers, verifiers, rev0, final)
+}
+
+// runClock makes the fake clock run at a second per millisecond, so that bookmarks (every minute) arrive every
+// ~60ms, slow-watcher budgets expire at the next tick, and short watch timeouts end streams within tens of
+// milliseconds. It returns the function that stops it.
+func runClock(clk *clock.Fake) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				clk.Step(time.Second)
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// compactLoop compacts every few milliseconds to just below the current revision, after the historian has read
+// the revisions compaction discards, until ctx ends.
+func (r *run) compactLoop(ctx context.Context, hist *historian, rng *rand.Rand) error {
+	for ctx.Err() == nil {
+		time.Sleep(time.Duration(1+rng.IntN(4)) * time.Millisecond)
+		c := r.srv.Revision() - int64(rng.IntN(4))
+		if c <= r.srv.CompactedRevision() {
+			continue
+		}
+		if err := hist.extendTo(ctx, c); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		r.srv.Compact(c)
+		r.counters.compactions.Add(1)
+	}
+	return nil
+}
+
+// shutdownHalfway closes the server once half the traffic is done and every watcher has a stream open.
+func (r *run) shutdownHalfway(ctx context.Context) {
+	total := int64(r.cfg.Clients * r.cfg.OpsPerClient)
+	deadline := time.Now().Add(10 * time.Second)
+	for ctx.Err() == nil && (r.opsDone.Load() < total/2 ||
+		r.counters.openStreams.Load() < int64(r.cfg.Watchers) && time.Now().Before(deadline)) {
+		time.Sleep(200 * time.Microsecond)
+	}
+	r.closing.Store(true)
+	r.srv.Close()
 }
 
 // pickResumes picks delivered resourceVersions (events and bookmarks after any initial events) and returns a
