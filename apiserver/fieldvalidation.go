@@ -89,50 +89,93 @@ func (s *Server) checkFields(ctx context.Context, r *Resource, obj *types.Object
 
 // fieldProblems appends to problems kube's strict-decoding messages for data, a JSON value of schema at path:
 // `unknown field "spec.foo"` for a member the type does not have and `duplicate field "spec.bar"` for a key given
-// twice, in document order. Values of the wrong JSON type are validation's business, not this scan's.
+// twice, in document order. Values of the wrong JSON type are validation's business, not this scan's. It runs on
+// every write, so it allocates nothing unless it finds a problem: paths are built only for messages.
 func fieldProblems(schema *types.Schema, data []byte, path string, problems *[]string) {
+	var stack [32]pathSegment
+	if path != "" {
+		scanFields(schema, data, append(stack[:0], pathSegment{key: []byte(strconv.Quote(path))}), problems)
+		return
+	}
+	scanFields(schema, data, stack[:0], problems)
+}
+
+// pathSegment is one step of a field path: a member's raw (quoted) key, or a list index when key is nil.
+type pathSegment struct {
+	key   []byte
+	index int
+}
+
+// scanFields is fieldProblems with the path as a stack of segments that alias data.
+func scanFields(schema *types.Schema, data []byte, path []pathSegment, problems *[]string) {
 	if schema == nil {
 		return
 	}
 	switch schema.Kind() {
 	case types.KindObject, types.KindMap:
-		var seen map[string]bool
+		var keysBuf [24][]byte
+		keys := keysBuf[:0]
 		jsontree.Members(data, func(rawKey, value []byte) bool {
-			key, ok := jsontree.UnquoteKey(rawKey)
-			if !ok {
-				return true
+			for _, k := range keys {
+				if string(k) == string(rawKey) {
+					key, _ := jsontree.UnquoteKey(rawKey)
+					*problems = append(*problems, "duplicate field "+strconv.Quote(joinPath(path, key)))
+					break
+				}
 			}
-			child := key
-			if path != "" {
-				child = path + "." + key
-			}
-			if seen == nil {
-				seen = map[string]bool{}
-			}
-			if seen[key] {
-				*problems = append(*problems, "duplicate field "+strconv.Quote(child))
-			}
-			seen[key] = true
+			keys = append(keys, rawKey)
+			var child *types.Schema
 			if schema.Kind() == types.KindMap {
-				fieldProblems(schema.Elem(), value, child, problems)
-				return true
+				child = schema.Elem()
+			} else {
+				f, known := schema.FieldBytes(rawKey[1 : len(rawKey)-1])
+				if !known {
+					key, _ := jsontree.UnquoteKey(rawKey)
+					if f, known = schema.Field(key); !known {
+						*problems = append(*problems, "unknown field "+strconv.Quote(joinPath(path, key)))
+						return true
+					}
+				}
+				child = f.Type
 			}
-			f, known := schema.Field(key)
-			if !known {
-				*problems = append(*problems, "unknown field "+strconv.Quote(child))
-				return true
+			if kind := child.Kind(); kind == types.KindObject || kind == types.KindMap || kind == types.KindList {
+				scanFields(child, value, append(path, pathSegment{key: rawKey}), problems)
 			}
-			fieldProblems(f.Type, value, child, problems)
 			return true
 		})
 	case types.KindList:
+		elem := schema.Elem()
+		if kind := elem.Kind(); kind != types.KindObject && kind != types.KindMap && kind != types.KindList {
+			return
+		}
 		i := 0
 		jsontree.Elements(data, func(value []byte) bool {
-			fieldProblems(schema.Elem(), value, path+"["+strconv.Itoa(i)+"]", problems)
+			scanFields(elem, value, append(path, pathSegment{index: i}), problems)
 			i++
 			return true
 		})
 	}
+}
+
+// joinPath renders a path stack and a last member as kube writes field paths: "spec.containers[0].foo".
+func joinPath(path []pathSegment, last string) string {
+	var b strings.Builder
+	for _, seg := range path {
+		if seg.key == nil {
+			b.WriteString("[" + strconv.Itoa(seg.index) + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		key, _ := jsontree.UnquoteKey(seg.key)
+		b.WriteString(key)
+	}
+	if b.Len() > 0 {
+		b.WriteByte('.')
+	}
+	b.WriteString(last)
+	return b.String()
 }
 
 // pruneUnknown removes from v, a decoded JSON value of schema, every member the schema does not have.
