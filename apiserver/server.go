@@ -26,6 +26,7 @@ type Server struct {
 	admission admissionChain                           // immutable after New
 	services  *serviceAllocator                        // cluster IPs and node ports
 	openapi   *openAPICache                            // built on first request; shared with forks
+	kcm       *controllers                             // kube-controller-manager: garbage collector, namespace controller
 
 	// randMu guards rand.
 	randMu sync.Mutex
@@ -75,6 +76,7 @@ func New(opts Options) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	s.kcm = s.startControllers()
 	return s, nil
 }
 
@@ -137,6 +139,7 @@ func (s *Server) createSystemPriorityClasses() error {
 
 // Close stops the server's goroutines and ends every watch. It is idempotent.
 func (s *Server) Close() error {
+	s.kcm.stop()
 	s.watch.Close()
 	return s.store.Close()
 }
@@ -153,6 +156,7 @@ func (s *Server) Fork() *Server {
 	f.watch = watch.NewBroadcaster(history{f.store}, f.watchOptions())
 	f.admission = append(f.builtinAdmission(s.opts.DisableAdmissionPlugins), s.opts.Admission...) // the built-ins read f
 	f.services = s.services.fork()
+	f.kcm = f.startControllers()
 	return f
 }
 
