@@ -208,6 +208,9 @@ func TestDeleteGraceful(t *testing.T) {
 
 	t.Run("a namespace is finalized: deleting it makes it Terminating", func(t *testing.T) {
 		ns := createNamespace(t, srv, "doomed")
+		// Content with a finalizer keeps the namespace controller from finishing the deletion.
+		mustCreate(t, srv.Resource(apiserver.ConfigMaps).Namespace("doomed"),
+			toObject(t, types.Unstructured{"metadata": map[string]any{"name": "pinned", "finalizers": []any{"example.com/f"}}}))
 		d, err := srv.Resource(apiserver.Namespaces).Delete(ctx, "doomed", apiserver.DeleteOptions{})
 		require.NoError(t, err)
 		require.NotNil(t, d.DeletionTimestamp())

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -253,6 +254,8 @@ func TestNamespaceLifecycle(t *testing.T) {
 	nsc := srv.Resource(apiserver.Namespaces)
 	_, err = nsc.Patch(ctx, "team", apiserver.MergePatchType, []byte(`{"metadata":{"finalizers":["example.com/hold"]}}`), apiserver.PatchOptions{})
 	require.NoError(t, err)
+	// Content with a finalizer keeps the namespace controller from finalizing the namespace.
+	mustCreate(t, cms("team"), toObject(t, types.Unstructured{"metadata": map[string]any{"name": "pinned", "finalizers": []any{"example.com/hold"}}}))
 	d, err := nsc.Delete(ctx, "team", apiserver.DeleteOptions{})
 	require.NoError(t, err)
 	require.NotNil(t, d.DeletionTimestamp())
@@ -271,7 +274,7 @@ func TestNamespaceLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, u.SetNested([]any{}, "spec", "finalizers"))
 	require.NoError(t, u.SetNested(map[string]any{"x": "y"}, "metadata", "annotations"))
-	updated, err := nsc.Update(ctx, toObject(t, u), apiserver.UpdateOptions{})
+	updated, err := nsc.Update(ctx, toObject(t, u).WithResourceVersion(""), apiserver.UpdateOptions{}) // the controller writes status
 	require.NoError(t, err)
 	require.JSONEq(t, `["kubernetes"]`, jsonPath(t, updated, "spec.finalizers"), "update keeps spec.finalizers")
 	finalized, err := nsc.Finalize(ctx, toObject(t, u).WithResourceVersion(""), apiserver.UpdateOptions{})
@@ -358,16 +361,21 @@ func TestDeletionFinalizers(t *testing.T) {
 	requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
 		Message: `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "Bogus": supported values: "Foreground", "Background", "Orphan", "nil"`})
 
-	// Orphan: the orphan finalizer holds the object for the garbage collector.
+	// Orphan: the orphan finalizer holds the object for the garbage collector, which removes it.
 	d, err := cms.Delete(ctx, "opts", apiserver.DeleteOptions{PropagationPolicy: &orphan})
 	require.NoError(t, err)
 	require.Equal(t, []string{apiserver.FinalizerOrphanDependents}, d.Finalizers())
 	require.NotNil(t, d.DeletionTimestamp())
+	require.Eventually(t, func() bool { _, err := cms.Get(ctx, "opts", apiserver.GetOptions{}); return types.IsNotFound(err) },
+		eventWait, time.Millisecond, "the garbage collector removes the orphan finalizer")
 
 	// No new finalizers on an object being deleted; removing the last one deletes it.
+	mustCreate(t, cms, toObject(t, types.Unstructured{"metadata": map[string]any{"name": "opts", "finalizers": []any{"example.com/f"}}}))
+	d, err = cms.Delete(ctx, "opts", apiserver.DeleteOptions{})
+	require.NoError(t, err)
 	u, err := d.Unstructured()
 	require.NoError(t, err)
-	require.NoError(t, u.SetNested([]any{"orphan", "example.com/more"}, "metadata", "finalizers"))
+	require.NoError(t, u.SetNested([]any{"example.com/f", "example.com/more"}, "metadata", "finalizers"))
 	_, err = cms.Update(ctx, toObject(t, u), apiserver.UpdateOptions{})
 	requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
 		Message: `ConfigMap "opts" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{"example.com/more"}`})
