@@ -106,6 +106,18 @@ const (
 // It is built once by New and read-only afterwards.
 type admissionChain []AdmissionPlugin
 
+// hasAny reports whether a function (other than the built-in plugins that only refuse) applies to an operation on
+// a resource.
+func (c admissionChain) hasAny(gvr types.GroupVersionResource, op Operation) bool {
+	req := AdmissionRequest{Resource: gvr, Operation: op}
+	for i := range c {
+		if !c[i].readOnly && (c[i].Mutate != nil || c[i].Validate != nil) && c[i].applies(&req) {
+			return true
+		}
+	}
+	return false
+}
+
 // hasMutating reports whether a mutating function applies to req.
 func (c admissionChain) hasMutating(req *AdmissionRequest) bool {
 	for i := range c {

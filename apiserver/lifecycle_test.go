@@ -507,3 +507,25 @@ func TestFieldValidationHTTP(t *testing.T) {
 	require.Equal(t, http.StatusCreated, rec.Code)
 	require.Empty(t, rec.Header().Values("Warning"))
 }
+
+// TestMetadataOnlyUpdate: an update that changes only metadata skips the body's rules but not the metadata's.
+func TestMetadataOnlyUpdate(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	pods := srv.Resource(apiserver.Pods).Namespace("default")
+	p := mustCreate(t, pods, pod(t, "meta", "", ""))
+	m := p.Meta()
+	m.Labels = map[string]string{"bad key!": "x"}
+	_, err := pods.Update(ctx, p.WithMeta(m), apiserver.UpdateOptions{})
+	requireStatus(t, err, wantStatus{Code: 422, Reason: types.StatusReasonInvalid,
+		Message: `Pod "meta" is invalid: metadata.labels: Invalid value: "bad key!": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`})
+	m.Labels = map[string]string{"good": "x"}
+	m.Annotations = map[string]string{"kubernetes.io/config.mirror": "x"}
+	_, err = pods.Update(ctx, p.WithMeta(m), apiserver.UpdateOptions{})
+	require.Error(t, err, "the mirror-pod annotation cannot be added")
+	m.Annotations = nil
+	updated, err := pods.Update(ctx, p.WithMeta(m), apiserver.UpdateOptions{})
+	require.NoError(t, err)
+	v, _ := updated.Label("good")
+	require.Equal(t, "x", v)
+}

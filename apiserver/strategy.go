@@ -140,6 +140,16 @@ func hasDefaults(r *Resource) bool {
 // admitUpdate runs the update pipeline's mutating admission, validation and validating admission on updated, the
 // object as it will be stored, against old, the stored one. It returns the object to store.
 func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *types.Object, sub string, dryRun bool) (*types.Object, error) {
+	gvk := r.GVR.GroupVersion().WithKind(r.Kind)
+	if updated.SameBody(old) && !s.admission.hasAny(r.GVR, OperationUpdate) {
+		// Only metadata changed (labels, annotations, finalizers, owners: what controllers mostly write): the
+		// stored object passed the body's rules and its body is unchanged, so only the rules that read metadata
+		// can find something.
+		if errs := validateMetadataUpdate(gvk, updated, old); len(errs) > 0 {
+			return nil, types.NewInvalid(r.GroupKind(), updated.Name(), errs)
+		}
+		return updated, nil
+	}
 	tree, err := decodeTree(updated)
 	if err != nil {
 		return nil, err
@@ -148,7 +158,6 @@ func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *typ
 	if err != nil {
 		return nil, err
 	}
-	gvk := r.GVR.GroupVersion().WithKind(r.Kind)
 	req := &AdmissionRequest{
 		Operation: OperationUpdate, Resource: r.GVR, Subresource: sub, Kind: gvk,
 		Namespace: updated.Namespace(), Name: updated.Name(),
@@ -227,4 +236,42 @@ func (s *Server) guaranteedUpdate(r *Resource, ns, name string, dryRun bool, fn 
 			return nil, readError(err)
 		}
 	}
+}
+
+// validateMetadataUpdate is validateObjectUpdate for an update whose body (everything but kind, apiVersion and
+// metadata) is the stored one's: the ObjectMeta rules, and the pod annotation rules, which read the spec too. Kinds
+// whose other rules read metadata (secrets, jobs, cronjobs) get the full validation.
+func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object) types.FieldErrorList {
+	switch gvk.GroupKind() {
+	case vkSecret, vkJob, vkCronJob:
+		tree, errA := decodeTree(obj)
+		oldTree, errB := decodeTree(old)
+		if errA != nil || errB != nil {
+			return nil // both were decoded when they were stored
+		}
+		return validateObjectUpdate(gvk, tree, oldTree)
+	}
+	metaOf := func(o *types.Object) vmap {
+		raw, _ := o.Lookup("metadata")
+		m, _ := jsontree.DecodeObject(raw)
+		if m == nil {
+			m = map[string]any{}
+		}
+		if rv := o.ResourceVersion(); rv != "" {
+			m["resourceVersion"] = rv // kept outside the encoding (types.Object)
+		}
+		return vmap(m)
+	}
+	meta, oldMeta := metaOf(obj), metaOf(old)
+	finalizerRule := hasKubeFinalizerRule(gvk.Group)
+	errs := validateObjectMetaCreate(meta, finalizerRule)
+	errs = append(errs, validateObjectMetaUpdate(meta, oldMeta, finalizerRule)...)
+	if gvk.GroupKind() == vkPod {
+		raw, _ := obj.Lookup("spec")
+		spec, _ := jsontree.DecodeObject(raw)
+		annotations := meta.strMap("annotations")
+		errs = append(errs, validatePodSpecificAnnotations(annotations, vmap(spec), vMetaPath.Child("annotations"))...)
+		errs = append(errs, validatePodAnnotationUpdates(annotations, oldMeta.strMap("annotations"), vmap(spec))...)
+	}
+	return errs
 }
