@@ -42,17 +42,10 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 	if m.Name == "" {
 		return nil, false, types.NewInvalid(r.GroupKind(), "", types.FieldErrorList{types.FieldRequired(types.NewFieldPath("metadata", "name"), "name is required")})
 	}
-	if sub != "status" {
-		// Defaults first, as kube-apiserver's decoder applies them: what counts as a change (generation, W-6) is
-		// judged on the defaulted object. Through the status subresource only status is taken.
-		if obj, err = defaultForUpdate(r, obj); err != nil {
-			return nil, false, err
-		}
-		m = obj.MetaNoCopy()
-		if err := checkNamespace(r, ns, &m); err != nil {
-			return nil, false, err
-		}
-	}
+	// Defaults first, as kube-apiserver's decoder applies them: what counts as a change (generation, W-6) is judged
+	// on the defaulted object. Through the status subresource only status is taken, and a body that is the stored
+	// one's byte for byte is defaulted already.
+	defaulted := sub == "status"
 	key := r.key(m.Namespace, m.Name)
 	var wantRV int64
 	if m.ResourceVersion != "" {
@@ -87,6 +80,14 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 			return nil, false, types.NewOptimisticLockConflict(r.GroupResource(), m.Name)
 		}
 		old := cur.Value
+		if !defaulted {
+			defaulted = true
+			if !obj.SameBody(old) {
+				if obj, err = defaultForUpdate(r, obj); err != nil {
+					return nil, false, err
+				}
+			}
+		}
 		if m.UID != "" && m.UID != old.UID() {
 			return nil, false, types.NewConflict(r.GroupResource(), m.Name, errors.New("Precondition failed: UID in precondition: "+m.UID+", UID in object meta: "+old.UID()))
 		}
