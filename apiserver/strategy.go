@@ -266,7 +266,8 @@ func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object) 
 	finalizerRule := hasKubeFinalizerRule(gvk.Group)
 	errs := validateObjectMetaCreate(meta, finalizerRule)
 	errs = append(errs, validateObjectMetaUpdate(meta, oldMeta, finalizerRule)...)
-	if gvk.GroupKind() == vkPod {
+	if gvk.GroupKind() == vkPod && (meta.has("annotations") || oldMeta.has("annotations")) {
+		// The pod annotation rules read the spec; without annotations they have nothing to check.
 		raw, _ := obj.Lookup("spec")
 		spec, _ := jsontree.DecodeObject(raw)
 		annotations := meta.strMap("annotations")
