@@ -85,8 +85,8 @@ type Config struct {
 
 // counters count the faults that fired.
 type counters struct {
-	cuts, serverEnded, watchExpired, continueExpired, exactExpired, relists, disconnects, compactions, streams, events atomic.Int64
-	knownWatchExpired, openStreams                                                                                     atomic.Int64
+	cuts, serverEnded, watchExpired, continueExpired, exactExpired, relists, disconnects, compactions atomic.Int64
+	knownWatchExpired, openStreams                                                                    atomic.Int64
 }
 
 // run is the shared state of one run.

@@ -104,8 +104,8 @@ func (w *watcher) loop(ctx context.Context) {
 					continue // a continue token compacted away (recorded): list again (P-7)
 				}
 				w.run.rec.problem(fmt.Sprintf("watcher %d: relist: %v", w.id, err))
-				time.Sleep(time.Millisecond)
-				continue
+				w.stopped = "relist failed"
+				return
 			}
 			resume, w.lastRV = rv, rv
 		}
@@ -116,8 +116,8 @@ func (w *watcher) loop(ctx context.Context) {
 				return
 			}
 			w.run.rec.problem(fmt.Sprintf("watcher %d: watch from %d: %v", w.id, resume, err))
-			time.Sleep(time.Millisecond)
-			continue
+			w.stopped = "watch failed"
+			return
 		}
 		if next == -2 && w.cfg.Verify {
 			w.stopped = "expired"
@@ -182,7 +182,6 @@ func (w *watcher) stream(ctx context.Context, rv int64) (int64, error) {
 	}
 	rec := &streamRecord{Watcher: w.id, Backend: w.b.name(), Opts: opts}
 	w.streams = append(w.streams, rec)
-	w.run.counters.streams.Add(1)
 	w.run.counters.openStreams.Add(1)
 	defer w.run.counters.openStreams.Add(-1)
 	defer s.Close()
@@ -211,7 +210,6 @@ func (w *watcher) stream(ctx context.Context, rv int64) (int64, error) {
 			return resume, nil
 		}
 		rec.Events = append(rec.Events, recordedEvent{wireEvent: ev, StoreRev: w.run.srv.Revision()})
-		w.run.counters.events.Add(1)
 		switch ev.Type {
 		case string(watch.Error):
 			rec.End = endError
