@@ -142,10 +142,7 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 				s.afterDelete(r, kv.Value)
 				return kv.Value, false, nil
 			case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrKeyNotFound):
-				if wantRV != 0 {
-					return nil, false, types.NewOptimisticLockConflict(r.GroupResource(), m.Name)
-				}
-				continue
+				continue // read again: a conditional update then conflicts, or finds the object gone (404)
 			default:
 				return nil, false, readError(err)
 			}
@@ -155,10 +152,9 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 		case err == nil:
 			return kv.Value, false, nil
 		case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrKeyNotFound):
-			if wantRV != 0 {
-				return nil, false, types.NewOptimisticLockConflict(r.GroupResource(), m.Name)
-			}
-			continue // W-4: unconditional updates retry on concurrent writes
+			// Written or deleted meanwhile: read again. An unconditional update retries (W-4); a conditional one
+			// then conflicts, or answers 404 when the object is gone, as GuaranteedUpdate does.
+			continue
 		default:
 			return nil, false, readError(err)
 		}
