@@ -2,8 +2,10 @@ package apiserver
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"github.com/kubemem/kubemem/store"
 	"github.com/kubemem/kubemem/types"
 	"github.com/kubemem/kubemem/watch"
 )
@@ -55,19 +57,41 @@ func (s *Server) watchResource(ctx context.Context, r *Resource, ns string, opts
 		if rv > s.store.Revision() && !s.waitForRevision(ctx, rv) {
 			return errorWatch(types.NewTooLargeResourceVersion(uint64(rv), uint64(s.store.Revision()), 1)), nil
 		}
-		snap := s.store.Snapshot()
-		res, err := snap.Range(req.Prefix, sel.rangeOptions())
-		if err != nil {
-			return nil, readError(err)
-		}
-		req.From = res.Revision
-		req.Initial = make([]*types.Object, len(res.KVs))
-		for i := range res.KVs {
-			req.Initial[i] = res.KVs[i].Value
-		}
 		req.InitialEventsEnd = opts.AllowWatchBookmarks && (opts.SendInitialEvents != nil || opts.ResourceVersion == "" || opts.ResourceVersion == "0")
+		// The snapshot is of now, so a compaction that passes it before the watch holds its revision only means
+		// taking a newer one: a watch of the current state never expires.
+		req.StartOrFail = true
+		for {
+			snap := s.store.Snapshot()
+			res, err := snap.Range(req.Prefix, sel.rangeOptions())
+			if errors.Is(err, store.ErrCompacted) {
+				continue
+			}
+			if err != nil {
+				return nil, readError(err)
+			}
+			req.From = res.Revision
+			req.Initial = make([]*types.Object, len(res.KVs))
+			for i := range res.KVs {
+				req.Initial[i] = res.KVs[i].Value
+			}
+			w, err := s.watch.Watch(ctx, req)
+			if types.IsResourceExpired(err) {
+				continue // the snapshot's revision was compacted before the watch could hold it
+			}
+			return w, err
+		}
 	case opts.ResourceVersion == "" || opts.ResourceVersion == "0":
-		req.From = s.store.Revision() // sendInitialEvents=false: start from now
+		// sendInitialEvents=false: start from now, whatever compaction does meanwhile.
+		req.StartOrFail = true
+		for {
+			req.From = s.store.Revision()
+			w, err := s.watch.Watch(ctx, req)
+			if types.IsResourceExpired(err) {
+				continue
+			}
+			return w, err
+		}
 	default:
 		req.From = rv // exact replay from N (410 as an ERROR event when N is compacted)
 	}

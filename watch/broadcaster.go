@@ -150,6 +150,9 @@ type Request struct {
 	Timeout time.Duration
 	// BufferSize overrides the broadcaster's default buffer size when positive.
 	BufferSize int
+	// StartOrFail makes Watch return the error of a From that cannot be held (compacted meanwhile) instead of a
+	// watch whose first event reports it, for a caller that chose From itself and can choose again.
+	StartOrFail bool
 }
 
 // Watch starts a watch. It ends when ctx is done, when Stop is called, after req.Timeout, or when the Broadcaster
@@ -167,6 +170,13 @@ func (b *Broadcaster) Watch(ctx context.Context, req Request) (Interface, error)
 	}
 	b.wg.Add(1)
 	b.mu.Unlock()
+	// Holding the start revision decides now, synchronously, whether the watch can start (410 otherwise), and keeps
+	// its history until the dispatcher takes over, however compaction runs meanwhile.
+	hold, holdErr := b.hist.Hold(req.From)
+	if holdErr != nil && req.StartOrFail {
+		b.wg.Done()
+		return nil, holdErr
+	}
 	size := req.BufferSize
 	if size <= 0 {
 		size = b.opts.BufferSize
@@ -190,9 +200,7 @@ func (b *Broadcaster) Watch(ctx context.Context, req Request) (Interface, error)
 		}()
 	}
 	w.nextBookmark = now.Add(b.opts.BookmarkInterval)
-	// Holding the start revision decides now, synchronously, whether the watch can start (410 otherwise), and keeps
-	// its history until the dispatcher takes over, however compaction runs meanwhile.
-	w.hold, w.holdErr = b.hist.Hold(req.From)
+	w.hold, w.holdErr = hold, holdErr
 	w.releaseCtx = context.AfterFunc(ctx, w.Stop)
 	go w.catchUp()
 	return w, nil
