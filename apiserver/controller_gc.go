@@ -163,15 +163,35 @@ func (gc *garbageCollector) resync(r *Resource, items []*types.Object) {
 	for _, o := range items {
 		listed[o.UID()] = true
 	}
-	gr := r.GroupResource()
+	gr, gk := r.GroupResource(), r.GroupKind()
 	for uid, n := range gc.nodes {
-		if n.observed && n.ref.r.GroupResource() == gr && !listed[uid] {
+		switch {
+		case listed[uid]:
+		case n.observed && n.ref.r.GroupResource() == gr:
 			gc.removeLocked(uid)
+		case !n.observed && gc.ownerKindLocked(uid, n) == gk:
+			gc.removeLocked(uid) // an owner known only from its dependents' references
 		}
 	}
 	for _, o := range items {
 		gc.observeLocked(r, o)
 	}
+}
+
+// ownerKindLocked returns the group and kind its dependents' references give the virtual node uid. gc.mu must be
+// held.
+func (gc *garbageCollector) ownerKindLocked(uid string, n *gcNode) types.GroupKind {
+	for dep := range n.dependents {
+		if dn := gc.nodes[dep]; dn != nil {
+			for _, o := range dn.owners {
+				if o.UID == uid {
+					gv, _ := types.ParseGroupVersion(o.APIVersion)
+					return types.GroupKind{Group: gv.Group, Kind: o.Kind}
+				}
+			}
+		}
+	}
+	return types.GroupKind{}
 }
 
 // observeLocked records the current state of obj. gc.mu must be held.
