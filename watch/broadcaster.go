@@ -239,11 +239,31 @@ func (b *Broadcaster) run() {
 		if tick != nil {
 			tick.Stop()
 		}
+		if b.closing() {
+			// Closed while waking: select picks among ready cases at random, and a batch delivered now could follow
+			// one that Close interrupted, leaving a gap in some stream. The watches end instead.
+			b.closeAll()
+			return
+		}
 		b.processStops()
 		b.dispatchPending()
+		if b.closing() {
+			b.closeAll() // a batch Close interrupted: no bookmark may claim what it did not deliver
+			return
+		}
 		if wantTick {
 			b.sendBookmarks()
 		}
+	}
+}
+
+// closing reports whether Close has been called.
+func (b *Broadcaster) closing() bool {
+	select {
+	case <-b.done:
+		return true
+	default:
+		return false
 	}
 }
 
