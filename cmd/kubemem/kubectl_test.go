@@ -264,6 +264,16 @@ func TestKubectlScenario(t *testing.T) {
 		require.Contains(t, out, `The Pod "bad" is invalid: spec.containers[0].image: Required value`)
 	})
 
+	t.Run("a namespace with content is deleted, and kubectl waits for it", func(t *testing.T) {
+		require.Contains(t, k.ok("create", "namespace", "scratch"), "namespace/scratch created")
+		require.Contains(t, k.ok("create", "configmap", "c1", "-n", "scratch", "--from-literal=a=b"), "configmap/c1 created")
+		require.Contains(t, k.ok("create", "deployment", "d1", "-n", "scratch", "--image=nginx:1.25"), "deployment.apps/d1 created")
+		require.Equal(t, "serviceaccount/default\n", k.ok("get", "serviceaccounts", "-n", "scratch", "-o", "name"))
+		require.Contains(t, k.ok("delete", "namespace", "scratch"), `namespace "scratch" deleted`)
+		require.Contains(t, k.run(true, "", "get", "namespace", "scratch"), `namespaces "scratch" not found`)
+		require.Contains(t, k.run(true, "", "delete", "namespace", "default"), `namespaces "default" is forbidden: this namespace may not be deleted`)
+	})
+
 	t.Run("delete by name, by label, and all", func(t *testing.T) {
 		require.Contains(t, k.ok("delete", "pod", "p1"), `pod "p1" deleted`)
 		require.Contains(t, k.ok("delete", "deploy", "-l", "app=web"), `deployment.apps "web" deleted`)
