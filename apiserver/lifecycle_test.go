@@ -529,3 +529,22 @@ func TestMetadataOnlyUpdate(t *testing.T) {
 	v, _ := updated.Label("good")
 	require.Equal(t, "x", v)
 }
+
+// TestServiceUpdateKeepsAllocatedValues: an update that leaves out the cluster IP and node ports keeps the
+// allocated ones, as kube-apiserver's service registry does, so sending a manifest back changes nothing.
+func TestServiceUpdateKeepsAllocatedValues(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	svcs := srv.Resource(apiserver.Services).Namespace("default")
+	manifest := `{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},"spec":{"type":"NodePort","selector":{"app":"web"},` +
+		`"ports":[{"port":80}]}}`
+	created := mustCreate(t, svcs, parseObject(t, manifest))
+	again := parseObject(t, manifest)
+	m := again.Meta()
+	m.ResourceVersion = created.ResourceVersion()
+	updated, err := svcs.Update(ctx, again.WithMeta(m), apiserver.UpdateOptions{})
+	require.NoError(t, err)
+	require.Equal(t, created.ResourceVersion(), updated.ResourceVersion(), "nothing changed (W-6)")
+	require.Equal(t, jsonPath(t, created, "spec.clusterIP"), jsonPath(t, updated, "spec.clusterIP"))
+	require.Equal(t, jsonPath(t, created, "spec.ports.0.nodePort"), jsonPath(t, updated, "spec.ports.0.nodePort"))
+}

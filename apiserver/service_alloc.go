@@ -258,3 +258,70 @@ func (a *serviceAllocator) releaseService(svc *types.Object) {
 	}
 	a.release(&g)
 }
+
+// patchServiceAllocatedValues gives an updated service the values the server allocated that the client left out,
+// as kube-apiserver's service registry does (patchAllocatedValues): the cluster IPs, the node ports of ports that
+// match an old one by port and protocol, and the health check node port. A client that sends back a manifest
+// without them (kubectl replace, kubectl apply) changes nothing it did not mean to.
+func patchServiceAllocatedValues(svc, old *types.Object) *types.Object {
+	raw, _ := svc.Lookup("spec")
+	oldRaw, _ := old.Lookup("spec")
+	var spec, oldSpec map[string]any
+	if json.Unmarshal(raw, &spec) != nil || json.Unmarshal(oldRaw, &oldSpec) != nil || spec == nil {
+		return svc
+	}
+	typ, _ := spec["type"].(string)
+	oldType, _ := oldSpec["type"].(string)
+	if typ == "ExternalName" || oldType == "ExternalName" {
+		return svc
+	}
+	changed := false
+	if ip, _ := spec["clusterIP"].(string); ip == "" && oldSpec["clusterIP"] != nil {
+		spec["clusterIP"] = oldSpec["clusterIP"]
+		changed = true
+	}
+	if ips, _ := spec["clusterIPs"].([]any); len(ips) == 0 && oldSpec["clusterIPs"] != nil && spec["clusterIP"] == oldSpec["clusterIP"] {
+		spec["clusterIPs"] = oldSpec["clusterIPs"]
+		changed = true
+	}
+	nodePorts := func(t string) bool { return t == "NodePort" || t == "LoadBalancer" }
+	if nodePorts(typ) && nodePorts(oldType) {
+		oldPorts, _ := oldSpec["ports"].([]any)
+		ports, _ := spec["ports"].([]any)
+		for _, p := range ports {
+			port, _ := p.(map[string]any)
+			if port == nil || (port["nodePort"] != nil && port["nodePort"] != float64(0)) {
+				continue
+			}
+			for _, op := range oldPorts {
+				oldPort, _ := op.(map[string]any)
+				if oldPort != nil && oldPort["port"] == port["port"] && protocolOf(oldPort) == protocolOf(port) && oldPort["nodePort"] != nil {
+					port["nodePort"] = oldPort["nodePort"]
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	if hc := spec["healthCheckNodePort"]; (hc == nil || hc == float64(0)) && oldSpec["healthCheckNodePort"] != nil &&
+		spec["externalTrafficPolicy"] == "Local" && typ == "LoadBalancer" {
+		spec["healthCheckNodePort"] = oldSpec["healthCheckNodePort"]
+		changed = true
+	}
+	if !changed {
+		return svc
+	}
+	out, err := json.Marshal(spec)
+	if err != nil {
+		return svc
+	}
+	return svc.WithMember("spec", out)
+}
+
+// protocolOf is a service port's protocol, TCP when unset.
+func protocolOf(port map[string]any) string {
+	if p, _ := port["protocol"].(string); p != "" {
+		return p
+	}
+	return "TCP"
+}

@@ -101,6 +101,9 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 			// Only spec.finalizers changes through a namespace's finalize subresource.
 			updated = withSpecFinalizers(old, obj)
 		default:
+			if r.GVR == Services {
+				obj = patchServiceAllocatedValues(obj, old)
+			}
 			next := m
 			om := old.MetaNoCopy() // shared, never modified: objects are immutable
 			next.UID, next.CreationTimestamp, next.GenerateName = om.UID, om.CreationTimestamp, om.GenerateName
