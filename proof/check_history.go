@@ -15,55 +15,13 @@ import (
 
 // checkLinearizable checks the history with porcupine against the sequential model. When it is not linearizable
 // (or the check times out), it writes porcupine's HTML visualisation to dir and returns its path.
-//
-// With a loosened model, tolerated counts the operations only the loosened model accepts, when the strict model
-// refuses the history.
-func checkLinearizable(ops []recordedOp, rev0 int64, m modelOptions, timeout time.Duration, dir, name string) (res porcupine.CheckResult, tolerated int, path string, err error) {
+func checkLinearizable(ops []recordedOp, rev0 int64, m modelOptions, timeout time.Duration, dir, name string) (res porcupine.CheckResult, path string, err error) {
 	model := newModel(rev0, m)
 	res, info := porcupine.CheckOperationsVerbose(model, porcupineOps(ops), timeout)
 	if res != porcupine.Ok {
 		path, err = saveFailure(ops, rev0, m, model, info, dir, name)
-		return res, 0, path, err
 	}
-	if m.conflictOnDeleted {
-		if tolerated = countTolerated(rev0, m, info); tolerated > 0 {
-			// The linearization found used the tolerance; the bug shows only if no strict linearization exists.
-			if porcupine.CheckOperationsTimeout(newModel(rev0, m.strict()), porcupineOps(ops), timeout) == porcupine.Ok {
-				tolerated = 0
-			}
-		}
-	}
-	return res, tolerated, "", nil
-}
-
-// countTolerated replays the linearization porcupine found and counts the steps the strict model refuses.
-func countTolerated(rev0 int64, m modelOptions, info porcupine.LinearizationInfo) int {
-	n := 0
-	for _, lins := range info.PartialLinearizationsOperations() {
-		if len(lins) == 0 {
-			continue
-		}
-		longest := lins[0]
-		for _, l := range lins {
-			if len(l) > len(longest) {
-				longest = l
-			}
-		}
-		states := []kvState{{Rev: rev0}}
-		for _, op := range longest {
-			in, out := op.Input.(modelInput), op.Output.(modelOutput)
-			var strict, next []kvState
-			for _, s := range states {
-				strict = append(strict, m.strict().step(s, in, out)...)
-				next = append(next, m.step(s, in, out)...)
-			}
-			if len(strict) == 0 {
-				n++
-			}
-			states = dedupe(next)
-		}
-	}
-	return n
+	return res, path, err
 }
 
 func dedupe(states []kvState) []kvState {

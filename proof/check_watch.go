@@ -63,23 +63,7 @@ func expectedEvents(changes []change, sel string) []expectedEvent {
 type streamCheck struct {
 	problems []string
 	events   int // events compared with the committed history, bookmarks included
-	// knownBugs counts, by the name of the test that demonstrates it, the known bug this stream shows and the check
-	// tolerates.
-	knownBugs map[string]int
 }
-
-func (c *streamCheck) knownBug(name string) {
-	if c.knownBugs == nil {
-		c.knownBugs = map[string]int{}
-	}
-	c.knownBugs[name]++
-}
-
-// The known bugs a stream check tolerates.
-const (
-	bugWatchExpires     = "TestBugWatchWithoutResourceVersionExpires"
-	bugCloseSkipsEvents = "TestBugCloseDeliversAfterSkippedEvents"
-)
 
 func (c *streamCheck) fail(rec *streamRecord, format string, args ...any) {
 	c.problems = append(c.problems, fmt.Sprintf("watcher %d (%s, %s, selector %q, from %d): ", rec.Watcher, rec.Backend, rec.End, rec.Opts.Selector, rec.Opts.RV)+fmt.Sprintf(format, args...))
@@ -95,13 +79,8 @@ func (c *streamCheck) fail(rec *streamRecord, format string, args ...any) {
 //   - ERROR is last, and a 410 is only for a start revision below the compaction floor;
 //   - the stream ends cleanly.
 //
-// With tolerate set, two known bugs are counted rather than reported: a stream from resourceVersion unset (-1) or
-// "0" (which starts with initial events) that ends with 410 before its initial-events-end bookmark, and a stream
-// the server's Close ended that skips changes before its last events or bookmarks
-// (TestBugCloseDeliversAfterSkippedEvents); the events after the skip must still be committed changes, in order.
-// Such a stream that ends with 410 before its initial-events-end bookmark is
-// counted as the known bug TestBugWatchWithoutResourceVersionExpires demonstrates rather than as a violation.
-func checkStream(h *historian, rec *streamRecord, through int64, tolerate bool) streamCheck {
+// A stream from resourceVersion unset (-1) or "0" starts with initial events, and must never expire.
+func checkStream(h *historian, rec *streamRecord, through int64) streamCheck {
 	var c streamCheck
 	evs := rec.Events
 	i := 0
@@ -111,11 +90,7 @@ func checkStream(h *historian, rec *streamRecord, through int64, tolerate bool) 
 		for ; i < len(evs) && !(evs[i].Type == string(watch.Bookmark) && evs[i].InitialEnd); i++ {
 			if evs[i].Type != string(watch.Added) {
 				if st := evs[i].Status; evs[i].Type == string(watch.Error) && i == len(evs)-1 {
-					if tolerate && st != nil && st.Reason == types.StatusReasonExpired {
-						c.knownBug(bugWatchExpires)
-					} else {
-						c.fail(rec, "ERROR event for a watch without resourceVersion (X-6, X-10): %+v", st)
-					}
+					c.fail(rec, "ERROR event for a watch without resourceVersion (X-6, X-10): %+v", st)
 				} else {
 					c.fail(rec, "a %s event before the initial-events-end bookmark (X-10)", evs[i].Type)
 				}
@@ -179,11 +154,6 @@ func checkStream(h *historian, rec *streamRecord, through int64, tolerate bool) 
 				c.fail(rec, "bookmark at %d, ahead of the server at %d", b, ev.StoreRev)
 			}
 			if n := sort.Search(len(exp), func(k int) bool { return exp[k].Obj.RV > b }); next < n {
-				if tolerate && rec.Closed {
-					c.knownBug(bugCloseSkipsEvents)
-					c.checkAfterSkip(rec, evs[i+1:], exp)
-					return c
-				}
 				c.fail(rec, "bookmark at %d before %d committed matching events at or below it were delivered, the first %s (X-17)", b, n-next, exp[next])
 				return c
 			}
@@ -214,9 +184,6 @@ func checkStream(h *historian, rec *streamRecord, through int64, tolerate bool) 
 				continue
 			case got.Obj.RV < want.Obj.RV:
 				c.fail(rec, "%s delivered out of order or twice: the next committed event was %s (ordered, unique)", got, want)
-			case got.Obj.RV > want.Obj.RV && tolerate && rec.Closed:
-				c.knownBug(bugCloseSkipsEvents)
-				c.checkAfterSkip(rec, evs[i:], exp)
 			case got.Obj.RV > want.Obj.RV:
 				c.fail(rec, "gap: %s delivered, but %s was committed before it and never delivered (reliable)", got, want)
 			case want.Type == watch.Deleted:
@@ -229,26 +196,6 @@ func checkStream(h *historian, rec *streamRecord, through int64, tolerate bool) 
 	}
 	c.checkEnd(rec)
 	return c
-}
-
-// checkAfterSkip checks the events of a stream after it skipped changes at Close (the tolerated known bug): each
-// must still be the committed event of its revision, in revision order.
-func (c *streamCheck) checkAfterSkip(rec *streamRecord, evs []recordedEvent, exp []expectedEvent) {
-	last := int64(0)
-	for _, ev := range evs {
-		if ev.Type == string(watch.Bookmark) || ev.Type == string(watch.Error) {
-			continue
-		}
-		got := expectedEvent{watch.EventType(ev.Type), ev.Obj}
-		k := sort.Search(len(exp), func(k int) bool { return exp[k].Obj.RV >= got.Obj.RV })
-		if k == len(exp) || exp[k] != got || got.Obj.RV <= last {
-			c.fail(rec, "after skipping changes at Close, %s delivered, which is not the next committed event of its revision", got)
-			return
-		}
-		last = got.Obj.RV
-		c.events++
-	}
-	c.checkEnd(rec)
 }
 
 func (c *streamCheck) checkBookmarkType(rec *streamRecord, ev recordedEvent) {

@@ -37,15 +37,13 @@
 //     (X-16, X-17), ERROR last and 410 only below the compaction floor (X-5, X-8), and a clean end. Resumable: at
 //     the end, new watches from delivered resourceVersions must yield exactly the remainder.
 //
-// TestCheckersCatchCorruption shows each checker failing on a corrupted answer or stream. Known library bugs the
-// runs found are demonstrated by skipped TestBug* tests and tolerated (and counted) by the runs; KUBEMEM_PROOF_STRICT
-// turns the tolerance off and runs those tests.
+// TestCheckersCatchCorruption shows each checker failing on a corrupted answer or stream. The library bugs the runs
+// found have regression tests in regression_test.go.
 //
 // `go test` runs each scenario once with a fixed seed, in a few seconds. Environment variables:
 //
 //	KUBEMEM_PROOF_DURATION=10m   the long run: every scenario, round after round with new seeds, for that long
 //	KUBEMEM_PROOF_SCENARIO=name  only the scenarios whose name contains name (long run)
 //	KUBEMEM_PROOF_OUT=dir        where failing histories are written (default: a new directory under $TMPDIR)
-//	KUBEMEM_PROOF_STRICT=1       known library bugs count as violations; the TestBug* tests run
 //	KUBEMEM_PROOF_REPLAY=file    TestReplay checks a saved history (.json) again
 package proof

@@ -168,18 +168,11 @@ type modelOutput struct {
 
 // modelOptions adapt the model to a run.
 type modelOptions struct {
-	// conflictOnDeleted accepts 409 Conflict for a conditional update (or patch, which updates through the same
-	// code) of an object that is gone, which kubemem answers when the delete lands between the update's read and
-	// its write: a known library bug, loosened so that the runs check everything else until it is fixed
-	// (TestBugConditionalUpdateRacingDeleteAnswersConflict). A conditional delete is not affected.
-	conflictOnDeleted bool
 	// foreign are the revisions, in increasing order, that changed nothing in the run's namespace: writes of
 	// something other than the run's clients (the server's own controllers, for example). A client write takes the
 	// next revision that is not foreign, and a list may report a foreign revision after the state's.
 	foreign []int64
 }
-
-func (m modelOptions) strict() modelOptions { return modelOptions{foreign: m.foreign} }
 
 func (m modelOptions) isForeign(rev int64) bool {
 	_, found := slices.BinarySearch(m.foreign, rev)
@@ -248,9 +241,6 @@ func (m modelOptions) step(s kvState, in modelInput, out modelOutput) []kvState 
 		return []kvState{s}
 	}
 	if !applies {
-		if m.conflictOnDeleted && in.Kind != opDelete && in.IfRV != 0 && failure == outNotFound && out.Outcome == outConflict {
-			return []kvState{s}
-		}
 		return when(out.Outcome == failure, s)
 	}
 	if out.Outcome != outOK {

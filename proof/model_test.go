@@ -99,29 +99,6 @@ func TestModelConcurrent(t *testing.T) {
 	require.False(t, porcupine.CheckOperations(m, history(6, 7, obj(0, 11, "u", a))), "stale read after the update returned")
 }
 
-// TestModelKnownBugTolerance: the loosened model accepts exactly the answer of the known update/delete race.
-func TestModelKnownBugTolerance(t *testing.T) {
-	a := Value{V: "a"}
-	ops := []seqOp{
-		{modelInput{Kind: opCreate, Key: 0, Value: a}, ok(obj(0, 11, "u", a))},
-		{modelInput{Kind: opDelete, Key: 0}, modelOutput{Outcome: outOK, Obj: observed{Key: 0, UID: "u"}}},
-		{modelInput{Kind: opUpdate, Key: 0, Value: Value{V: "b"}, IfRV: 11}, modelOutput{Outcome: outConflict}},
-	}
-	s := kvState{Rev: 10}
-	var next []kvState
-	for _, op := range ops {
-		next = modelOptions{}.step(s, op.in, op.out)
-		if len(next) == 0 {
-			break
-		}
-		s = next[0]
-	}
-	require.Empty(t, next, "the strict model refuses 409 for a conditional update of a deleted object")
-	require.Len(t, modelOptions{conflictOnDeleted: true}.step(s, ops[2].in, ops[2].out), 1)
-	require.Empty(t, modelOptions{conflictOnDeleted: true}.step(s, modelInput{Kind: opUpdate, Key: 0, Value: a}, modelOutput{Outcome: outConflict}), "unconditional updates never conflict")
-	require.Empty(t, modelOptions{conflictOnDeleted: true}.step(s, modelInput{Kind: opDelete, Key: 0, IfRV: 11}, modelOutput{Outcome: outConflict}), "conditional deletes are not affected")
-}
-
 // TestModelForeignRevisions: revisions written outside the namespace are skipped by client writes, and a list may
 // report one of them after the state's revision, but not a revision a client write should have taken.
 func TestModelForeignRevisions(t *testing.T) {

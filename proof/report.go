@@ -20,9 +20,6 @@ type Report struct {
 	// Faults that fired.
 	Cuts, ServerEnded, WatchExpired, ContinueExpired, ExactExpired, Relists, Disconnects, Unknown, Compactions int
 
-	// KnownBugs counts, by the name of the skipped test that demonstrates each, the observations of known library
-	// bugs that the run tolerated (Config.Strict makes them violations).
-	KnownBugs map[string]int
 	// Violations lists every property that failed, in words; empty when the run is correct.
 	Violations []string
 	// Visualization is the path of porcupine's HTML visualisation when the history was not linearizable.
@@ -48,12 +45,6 @@ func (r *Report) Add(o *Report) {
 	r.Disconnects += o.Disconnects
 	r.Unknown += o.Unknown
 	r.Compactions += o.Compactions
-	for k, n := range o.KnownBugs {
-		if r.KnownBugs == nil {
-			r.KnownBugs = map[string]int{}
-		}
-		r.KnownBugs[k] += n
-	}
 	r.Violations = append(r.Violations, o.Violations...)
 	if r.Visualization == "" {
 		r.Visualization = o.Visualization
@@ -64,8 +55,8 @@ func (r *Report) Add(o *Report) {
 func (r *Report) String() string {
 	return fmt.Sprintf("histories %d, operations %d, revisions %d (foreign %d), watch streams %d, events %d, resumption checks %d, longest check %s; "+
 		"faults: streams cut %d, ended by the server %d, watch 410s %d, continue 410s %d, exact-list 410s %d, relists %d, "+
-		"disconnects %d, unknown outcomes %d, compactions %d; known bugs tolerated %v; violations %d",
+		"disconnects %d, unknown outcomes %d, compactions %d; violations %d",
 		r.Histories, r.Operations, r.Revisions, r.Foreign, r.Streams, r.Events, r.Resumes, r.CheckTime.Round(time.Millisecond),
 		r.Cuts, r.ServerEnded, r.WatchExpired, r.ContinueExpired, r.ExactExpired, r.Relists,
-		r.Disconnects, r.Unknown, r.Compactions, r.KnownBugs, len(r.Violations))
+		r.Disconnects, r.Unknown, r.Compactions, len(r.Violations))
 }

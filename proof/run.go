@@ -75,8 +75,6 @@ type Config struct {
 	// OutDir is where a failing history's visualisation is written; empty means a new directory under the system's
 	// temporary directory.
 	OutDir string
-	// Strict turns off the tolerance of known library bugs (see Report.KnownBugs): they count as violations.
-	Strict bool
 
 	// wrap, when set, wraps the backends the clients and watchers use (not the historian's): the checkers' own
 	// tests corrupt answers and streams through it to show that the checks catch them.
@@ -86,7 +84,7 @@ type Config struct {
 // counters count the faults that fired.
 type counters struct {
 	cuts, serverEnded, watchExpired, continueExpired, exactExpired, relists, disconnects, compactions atomic.Int64
-	knownWatchExpired, openStreams                                                                    atomic.Int64
+	openStreams                                                                                       atomic.Int64
 }
 
 // run is the shared state of one run.
@@ -344,14 +342,7 @@ func (r *run) check(hist *historian, mw *faultMiddleware, watchers, verifiers []
 		WatchExpired: int(r.counters.watchExpired.Load()), ContinueExpired: int(r.counters.continueExpired.Load()),
 		ExactExpired: int(r.counters.exactExpired.Load()), Relists: int(r.counters.relists.Load()),
 		Disconnects: int(r.counters.disconnects.Load()), Compactions: int(r.counters.compactions.Load()),
-		KnownBugs: map[string]int{},
 	}
-	knownBug := func(name string, n int) {
-		if n > 0 {
-			rep.KnownBugs[name] += n
-		}
-	}
-	knownBug(bugWatchExpires, int(r.counters.knownWatchExpired.Load()))
 	rec := r.rec
 	rep.Violations = append(rep.Violations, rec.problems...)
 	hist.mu.Lock()
@@ -381,13 +372,12 @@ func (r *run) check(hist *historian, mw *faultMiddleware, watchers, verifiers []
 	foreign := slices.Clone(hist.foreign)
 	hist.mu.Unlock()
 	rep.Foreign = len(foreign)
-	res, tolerated, path, err := checkLinearizable(rec.ops, rev0, modelOptions{conflictOnDeleted: !r.cfg.Strict, foreign: foreign}, r.cfg.CheckTimeout, r.cfg.OutDir, name)
+	res, path, err := checkLinearizable(rec.ops, rev0, modelOptions{foreign: foreign}, r.cfg.CheckTimeout, r.cfg.OutDir, name)
 	if err != nil {
 		return nil, err
 	}
 
 	rep.CheckTime = time.Since(checkStart)
-	knownBug("TestBugConditionalUpdateRacingDeleteAnswersConflict", tolerated)
 	rep.Histories = 1
 	rep.Operations = len(porcupineOps(rec.ops))
 	if res != porcupine.Ok {
@@ -408,10 +398,7 @@ func (r *run) check(hist *historian, mw *faultMiddleware, watchers, verifiers []
 	// 3. Watch guarantees.
 	checkWatcher := func(w *watcher) {
 		for i, s := range w.streams {
-			c := checkStream(hist, s, final, !r.cfg.Strict)
-			for name, n := range c.knownBugs {
-				knownBug(name, n)
-			}
+			c := checkStream(hist, s, final)
 			rep.Streams++
 			rep.Events += c.events
 			rep.Violations = append(rep.Violations, c.problems...)

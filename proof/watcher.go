@@ -45,8 +45,6 @@ type streamRecord struct {
 	Err     string
 	// Floor is the compaction floor read right after a 410 ERROR event.
 	Floor int64
-	// Closed reports that the server was closing when the stream ended.
-	Closed bool
 }
 
 // watcherConfig says how a watcher behaves.
@@ -174,10 +172,6 @@ func (w *watcher) stream(ctx context.Context, rv int64) (int64, error) {
 	}
 	s, err := w.b.watch(ctx, opts)
 	if err != nil {
-		if rv <= 0 && types.IsResourceExpired(err) && !w.run.cfg.Strict {
-			w.run.counters.knownWatchExpired.Add(1) // TestBugWatchWithoutResourceVersionExpires
-			return -1, nil
-		}
 		return 0, err
 	}
 	rec := &streamRecord{Watcher: w.id, Backend: w.b.name(), Opts: opts}
@@ -200,7 +194,7 @@ func (w *watcher) stream(ctx context.Context, rv int64) (int64, error) {
 		if err != nil {
 			switch {
 			case errors.Is(err, io.EOF):
-				rec.End, rec.Closed = endEOF, w.run.closing.Load()
+				rec.End = endEOF
 				w.run.counters.serverEnded.Add(1)
 			case ctx.Err() != nil:
 				rec.End, rec.Err = endCut, "context ended"
