@@ -1,0 +1,19 @@
+package load
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestLoad is the short load run (3 s, 20 clients, 100 watches); the environment variables of ConfigFromEnv make it
+// the full one. It fails on a lost, unexpected or disordered event, an unexpected error and a goroutine or heap leak.
+func TestLoad(t *testing.T) {
+	cfg, err := ConfigFromEnv(Config{})
+	require.NoError(t, err)
+	rep, err := Run(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Log("\n" + rep.String())
+	require.Empty(t, rep.Failures())
+}
