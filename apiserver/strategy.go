@@ -24,7 +24,7 @@ func decodeTree(obj *types.Object) (map[string]any, error) {
 	return tree, nil
 }
 
-// encodeTree turns a tree a plugin or defaulter changed back into an Object with rv as its resourceVersion.
+// encodeTree turns a tree a plugin or defaulter changed back into an Object (without a resourceVersion).
 func encodeTree(tree map[string]any) (*types.Object, error) {
 	obj, err := types.Unstructured(tree).ToObject()
 	if err != nil {
