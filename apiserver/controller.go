@@ -28,18 +28,20 @@ type controllers struct {
 	ns     *namespaceController
 	once   sync.Once // makes stop idempotent
 
-	// mu guards informers and stopped. Lock order: mu before garbageCollector.mu; nothing is called with mu held
-	// that takes it again.
+	// mu guards informers, stopped and unlisted. Lock order: mu before garbageCollector.mu; nothing is called with
+	// mu held that takes it again.
 	mu        sync.Mutex
 	informers map[types.GroupResource]*informer
 	stopped   bool
+	unlisted  int           // informers yet to make their first list, plus one until startControllers has started them
+	synced    chan struct{} // closed when unlisted drops to zero: the workers wait for it
 }
 
 // startControllers starts the garbage collector (unless Options.DisableGarbageCollector) and the namespace
 // controller on every resource s serves.
 func (s *Server) startControllers() *controllers {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &controllers{s: s, ctx: ctx, cancel: cancel, informers: map[types.GroupResource]*informer{}}
+	c := &controllers{s: s, ctx: ctx, cancel: cancel, informers: map[types.GroupResource]*informer{}, synced: make(chan struct{})}
 	if !s.opts.DisableGarbageCollector {
 		c.gc = newGarbageCollector(c)
 	}
@@ -49,9 +51,11 @@ func (s *Server) startControllers() *controllers {
 		return cmp.Or(cmp.Compare(a.GVR.Group, b.GVR.Group), cmp.Compare(a.GVR.Resource, b.GVR.Resource),
 			cmp.Compare(a.GVR.Version, b.GVR.Version))
 	})
+	c.unlisted = 1 // startControllers's own, dropped once every informer is started
 	for _, r := range resources {
 		c.addResource(r)
 	}
+	c.listed()
 	if c.gc != nil {
 		c.gc.start()
 	}
@@ -76,7 +80,34 @@ func (c *controllers) addResource(r *Resource) {
 	}
 	inf := &informer{c: c, r: r}
 	c.informers[gr] = inf
+	if c.unlisted > 0 {
+		inf.counted = true // the workers wait for its first list
+		c.unlisted++
+	}
 	c.spawn(inf.run)
+}
+
+// listed records the first list of a counted informer (or that startControllers has started them all); the last one
+// lets the workers start. As kube-controller-manager's garbage collector waits for its monitors to sync, the graph
+// then holds every object, and every later change comes through a watch.
+func (c *controllers) listed() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.unlisted--
+	if c.unlisted == 0 {
+		close(c.synced)
+	}
+}
+
+// waitSynced waits until the informers started with the controllers have made their first list. It returns false
+// if ctx ends first.
+func (c *controllers) waitSynced(ctx context.Context) bool {
+	select {
+	case <-c.synced:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // resources returns the resources the informers watch (one version per group and resource), in a stable order.
@@ -172,8 +203,9 @@ const informerBackoffLimit = time.Second
 // goes to the controllers whole (resync), and they compare it with what they track, which is far less than every
 // object. Only its run goroutine uses it.
 type informer struct {
-	c *controllers
-	r *Resource
+	c       *controllers
+	r       *Resource
+	counted bool // the workers wait for its first list
 }
 
 // run lists and watches until ctx is done.
@@ -193,6 +225,10 @@ func (inf *informer) run(ctx context.Context) {
 			continue
 		}
 		inf.c.resync(inf.r, l.Items)
+		if inf.counted {
+			inf.counted = false
+			inf.c.listed()
+		}
 		rv := l.ListMeta.ResourceVersion
 		for ctx.Err() == nil {
 			// No bookmarks: their cadence would arm timers on the server's clock in an idle server, and a watch

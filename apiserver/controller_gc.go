@@ -71,6 +71,10 @@ var gcUser = UserInfo{Name: "system:serviceaccount:kube-system:generic-garbage-c
 // owner named by a cluster-scoped object. Retrying would not help; the object is left alone.
 var errUnresolvableOwner = errors.New("garbage collector: owner reference cannot be resolved")
 
+// errGCChanged reports an object that changed while the garbage collector decided about it: the decision is made
+// again on its new state.
+var errGCChanged = errors.New("garbage collector: the object changed meanwhile")
+
 // gcConflictRetries bounds the read-modify-write retries of one patch before the key goes back to the queue.
 const gcConflictRetries = 10
 
@@ -220,9 +224,7 @@ func (gc *garbageCollector) observeLocked(r *Resource, obj *types.Object) {
 		gc.attemptToOrphan.add(ref)
 	}
 	n.deletingDependents, n.orphaning = foreground, orphan
-	if len(m.OwnerReferences) == 0 && !foreground && !orphan && len(n.dependents) == 0 {
-		delete(gc.nodes, m.UID) // nothing left to track
-	}
+	gc.dropIfUnusedLocked(m.UID)
 }
 
 // gcDeletionState reports whether obj is marked for deletion with the foregroundDeletion or the orphan finalizer.
@@ -304,9 +306,10 @@ func (gc *garbageCollector) removeLocked(uid string) {
 	gc.dropIfUnusedLocked(uid)
 }
 
-// dropIfUnusedLocked forgets the node uid if it is virtual and nobody names it. gc.mu must be held.
+// dropIfUnusedLocked forgets the node uid when there is nothing left to track: nobody names it, it names no owner,
+// and it is not being deleted with a propagation finalizer. gc.mu must be held.
 func (gc *garbageCollector) dropIfUnusedLocked(uid string) {
-	if n := gc.nodes[uid]; n != nil && !n.observed && len(n.dependents) == 0 {
+	if n := gc.nodes[uid]; n != nil && len(n.dependents) == 0 && len(n.owners) == 0 && !n.deletingDependents && !n.orphaning {
 		delete(gc.nodes, uid)
 	}
 }
@@ -353,6 +356,17 @@ func (gc *garbageCollector) get(ctx context.Context, ref gcRef) (*types.Object, 
 // dependent with no owner left is deleted; one with some loses the references to the others.
 func (gc *garbageCollector) attemptToDeleteItem(ctx context.Context, ref gcRef) error {
 	ctx = WithUser(ctx, gcUser)
+	var err error
+	for range gcConflictRetries {
+		if err = gc.attemptToDeleteOnce(ctx, ref); !errors.Is(err, errGCChanged) {
+			return err
+		}
+	}
+	return err
+}
+
+// attemptToDeleteOnce is one decision of attemptToDeleteItem on the object's current state.
+func (gc *garbageCollector) attemptToDeleteOnce(ctx context.Context, ref gcRef) error {
 	obj, err := gc.get(ctx, ref)
 	if obj == nil || err != nil {
 		return err
@@ -401,7 +415,7 @@ func (gc *garbageCollector) attemptToDeleteItem(ctx context.Context, ref gcRef) 
 					break
 				}
 			}
-			return gc.deleteObject(ctx, ref, DeletePropagationForeground)
+			return gc.deleteObject(ctx, ref, m.ResourceVersion, m.OwnerReferences, DeletePropagationForeground)
 		}
 	}
 	policy := DeletePropagationBackground
@@ -411,7 +425,7 @@ func (gc *garbageCollector) attemptToDeleteItem(ctx context.Context, ref gcRef) 
 	case slices.Contains(m.Finalizers, FinalizerDeleteDependents):
 		policy = DeletePropagationForeground
 	}
-	return gc.deleteObject(ctx, ref, policy)
+	return gc.deleteObject(ctx, ref, m.ResourceVersion, m.OwnerReferences, policy)
 }
 
 // classifyReferences sorts a dependent's owner references into the owners that exist, those that are gone and
@@ -532,13 +546,33 @@ func (gc *garbageCollector) attemptToOrphanItem(ctx context.Context, ref gcRef) 
 	return gc.removeFinalizer(ctx, ref, FinalizerOrphanDependents)
 }
 
-// deleteObject deletes ref with a uid precondition and the given propagation policy. An object already gone, or
-// replaced by another of the same name, is left alone.
-func (gc *garbageCollector) deleteObject(ctx context.Context, ref gcRef, policy DeletionPropagation) error {
+// deleteObject deletes ref, as it was at resourceVersion rv with the owner references owners, with the given
+// propagation policy (GarbageCollector.deleteObject): the uid and resourceVersion preconditions make sure the decision
+// still holds; when only the resourceVersion moved and the owner references are the same, the delete is made again
+// without it. An object already gone is left alone; errGCChanged reports one whose references changed.
+func (gc *garbageCollector) deleteObject(ctx context.Context, ref gcRef, rv string, owners []types.OwnerReference, policy DeletionPropagation) error {
 	uid := ref.uid
-	_, err := gc.client(ref).Delete(ctx, ref.name, DeleteOptions{Preconditions: &Preconditions{UID: &uid}, PropagationPolicy: &policy})
-	if types.IsNotFound(err) || types.IsConflict(err) {
+	pre := Preconditions{UID: &uid, ResourceVersion: &rv}
+	client := gc.client(ref)
+	_, err := client.Delete(ctx, ref.name, DeleteOptions{Preconditions: &pre, PropagationPolicy: &policy})
+	if types.IsConflict(err) {
+		live, gerr := gc.get(ctx, ref)
+		switch {
+		case gerr != nil:
+			return gerr
+		case live == nil:
+			return nil
+		case !slices.EqualFunc(live.MetaNoCopy().OwnerReferences, owners, sameOwnerReference):
+			return errGCChanged
+		}
+		pre.ResourceVersion = nil
+		_, err = client.Delete(ctx, ref.name, DeleteOptions{Preconditions: &pre, PropagationPolicy: &policy})
+	}
+	if types.IsNotFound(err) {
 		return nil
+	}
+	if types.IsConflict(err) {
+		return errGCChanged
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"slices"
 	"sort"
@@ -33,6 +34,7 @@ const (
 func ctlServer(t testing.TB, edit ...func(*apiserver.Options)) *apiserver.Server {
 	t.Helper()
 	opts := apiserver.Deterministic(clock.NewFake(epoch), 7)
+	opts.Logger = slog.New(slog.NewTextHandler(ctlLogWriter{t}, nil))
 	for _, e := range edit {
 		e(&opts)
 	}
@@ -40,6 +42,14 @@ func ctlServer(t testing.TB, edit ...func(*apiserver.Options)) *apiserver.Server
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	return srv
+}
+
+// ctlLogWriter sends the server's log to the test's.
+type ctlLogWriter struct{ t testing.TB }
+
+func (w ctlLogWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // ctlRef returns an owner reference to o.

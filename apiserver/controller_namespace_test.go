@@ -116,7 +116,10 @@ func TestNamespaceController(t *testing.T) {
 		cm := ctlStays(t, srv, apiserver.ConfigMaps, "ordered", "config")
 		require.Nil(t, cm.DeletionTimestamp(), "the configmap waits for the pods")
 		// As kube's controller does, the early return for remaining pods reports no content totals.
-		require.Equal(t, ctlAllConditions, ctlNamespaceConditions(t, ctlGet(t, srv, apiserver.Namespaces, "", "ordered")))
+		require.Eventually(t, func() bool {
+			ns := ctlGet(t, srv, apiserver.Namespaces, "", "ordered")
+			return len(ctlConditions(t, ns)) > 0 && slices.Equal(ctlAllConditions, ctlNamespaceConditions(t, ns))
+		}, ctlWait, ctlTick)
 
 		ctlRemoveFinalizers(t, srv, apiserver.Pods, "ordered", "stuck")
 		ctlEventuallyGone(t, srv, apiserver.Namespaces, "", "ordered")

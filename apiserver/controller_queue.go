@@ -136,11 +136,14 @@ func (q *workQueue[T]) pending() int {
 	return len(q.items) + len(q.processing)
 }
 
-// work runs n workers that process keys with fn until the queue closes: a key whose fn fails is retried after its
-// backoff, one that succeeds has its backoff reset.
+// work runs n workers that, once the informers have made their first lists, process keys with fn until the queue
+// closes: a key whose fn fails is retried after its backoff, one that succeeds has its backoff reset.
 func (q *workQueue[T]) work(n int, fn func(ctx context.Context, key T) error) {
 	for range n {
 		q.c.spawn(func(ctx context.Context) {
+			if !q.c.waitSynced(ctx) {
+				return
+			}
 			for {
 				key, ok := q.get()
 				if !ok {
