@@ -49,7 +49,8 @@ type Report struct {
 	Problems                                             []string
 	// HistoryProblems are writes the server acknowledged that cannot have happened (see buildHistory and
 	// resolveDeletes). ForeignRevisions are the revisions no acknowledged write explains. PodsLeftMarked counts
-	// pod deletes (grace period 0) answered with the pod marked but not removed (TestBugPodDeleteRacingWriteLeavesMarkedPod).
+	// pod deletes (grace period 0) answered with the pod marked but not removed: kubemem's delete gives the removal
+	// up when another write changed the pod after the mark, where kube-apiserver's Store.Delete removes it anyway.
 	HistoryProblems  []string
 	ForeignRevisions []int64
 	PodsLeftMarked   int

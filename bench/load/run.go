@@ -310,10 +310,9 @@ func run(ctx context.Context, cfg Config, rep *Report) error {
 	_, rep.HeapLoaded = settledUsage()
 	stopWatches()
 	watching.Wait()
-	logger.Info("watches stopped", "catch-up", rep.CatchUp)
-
 	rep.fill(st, h, watchers, owed)
 	rep.CatchUp = catchUp(e.log, stopped, watchers, owed)
+	logger.Info("watches stopped", "catch-up", rep.CatchUp, "lost", rep.Lost)
 	return nil
 }
 

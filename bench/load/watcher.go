@@ -55,8 +55,8 @@ type watcher struct {
 
 	established func() // called once, when start is known; nil afterwards
 
-	start    int64   // the revision after which every change of the selection is owed as an event
-	initial  []event // the list's items or the initial events (startList, startInitialEvents*)
+	start    int64    // the revision after which every change of the selection is owed as an event
+	initial  []event  // the list's items or the initial events (startList, startInitialEvents*)
 	events   []event  // the change events, in the order received
 	received []uint32 // received[i]: when events[i] arrived, in microseconds since the log's epoch
 	opened   time.Time

@@ -44,9 +44,9 @@ type write struct {
 //
 // A ConfigMap's delete answers a success Status (W-7): the object and its uid, not the revision. A pod's delete
 // (grace period 0) commits two revisions, as kube-apiserver does: the pod marked with deletionTimestamp, then its
-// removal, answered with the last state at the removal's revision; the mark's revision is not told, and when
-// the removal does not happen (see TestBugPodDeleteRacingWriteLeavesMarkedPod) the answer is the marked pod, at the
-// mark's revision, which looks the same.
+// removal, answered with the last state at the removal's revision; the mark's revision is not told. When the
+// removal does not happen (kubemem gives it up if another write changed the pod after the mark) the answer is the
+// marked pod at the mark's revision, which looks the same.
 type ackDelete struct {
 	key            key
 	uid            string
