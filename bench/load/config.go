@@ -11,7 +11,7 @@ import (
 // Config is the shape of one load run. Its zero value is the short run `go test` makes: 3 s, 20 clients, 100
 // watches. Every field's zero value means its default.
 type Config struct {
-	// Duration is how long the clients write, read and list. Default 3 s.
+	// Duration is how long the clients write, read and list: less than an hour. Default 3 s.
 	Duration time.Duration
 	// Clients is the number of concurrent clients, each issuing one request at a time. Default 20.
 	Clients int
@@ -26,14 +26,16 @@ type Config struct {
 	// watches select on. Default 4.
 	Shards int
 	// WatchTimeout is the mean timeoutSeconds a watch stream asks for (each stream draws from [½, 1½) of it, at
-	// least a second); when a stream ends its watch resumes from the last resourceVersion it saw. Default 1 s.
+	// least a second); when a stream ends its watch resumes from the last resourceVersion it saw. Default a quarter
+	// of Duration, within [1 s, 30 s].
 	WatchTimeout time.Duration
 	// SettleTimeout bounds the wait, after the clients stop, for every watch to receive the events it is owed,
 	// and the set-up (namespaces, seed objects, opening the watches). Default 1 min.
 	SettleTimeout time.Duration
 	// GoroutineSlack is how many goroutines more than before the run may remain once it is over. Default 2.
 	GoroutineSlack int
-	// HeapSlack is how many bytes the live heap may grow from before the run to after it. Default 16 MiB.
+	// HeapSlack is how many bytes the live heap may grow from before the run to after it. Default 16 MiB: the
+	// runtime keeps the descriptors of exited goroutines for reuse, a few hundred bytes for each of the peak's.
 	HeapSlack uint64
 	// Seed makes the clients' and watches' choices reproducible (the server's timing does not). Default 1.
 	Seed uint64
@@ -43,13 +45,13 @@ type Config struct {
 
 // Environment variables ConfigFromEnv reads.
 const (
-	EnvDuration   = "KUBEMEM_LOAD_DURATION"   // Config.Duration, e.g. 60s
-	EnvClients    = "KUBEMEM_LOAD_CLIENTS"    // Config.Clients
-	EnvWatches    = "KUBEMEM_LOAD_WATCHES"    // Config.Watches
-	EnvNamespaces = "KUBEMEM_LOAD_NAMESPACES" // Config.Namespaces
-	EnvNames      = "KUBEMEM_LOAD_NAMES"      // Config.Names
-	EnvTimeout    = "KUBEMEM_LOAD_WATCH_TIMEOUT"
-	EnvSeed       = "KUBEMEM_LOAD_SEED"
+	EnvDuration   = "KUBEMEM_LOAD_DURATION"      // Config.Duration, e.g. 60s
+	EnvClients    = "KUBEMEM_LOAD_CLIENTS"       // Config.Clients
+	EnvWatches    = "KUBEMEM_LOAD_WATCHES"       // Config.Watches
+	EnvNamespaces = "KUBEMEM_LOAD_NAMESPACES"    // Config.Namespaces
+	EnvNames      = "KUBEMEM_LOAD_NAMES"         // Config.Names
+	EnvTimeout    = "KUBEMEM_LOAD_WATCH_TIMEOUT" // Config.WatchTimeout
+	EnvSeed       = "KUBEMEM_LOAD_SEED"          // Config.Seed
 )
 
 // ConfigFromEnv returns cfg with the fields overridden by the environment variables that are set (Env*), or the
@@ -109,7 +111,7 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.Namespaces, 5)
 	def(&c.Names, 100)
 	def(&c.Shards, 4)
-	defDur(&c.WatchTimeout, time.Second)
+	defDur(&c.WatchTimeout, min(max(c.Duration/4, time.Second), 30*time.Second))
 	defDur(&c.SettleTimeout, time.Minute)
 	def(&c.GoroutineSlack, 2)
 	if c.HeapSlack == 0 {
@@ -124,6 +126,8 @@ func (c Config) withDefaults() (Config, error) {
 	switch {
 	case c.Duration < 0 || c.WatchTimeout < 0 || c.SettleTimeout < 0:
 		return c, fmt.Errorf("load: negative duration in %+v", c)
+	case c.Duration >= time.Hour:
+		return c, fmt.Errorf("load: Duration %s not below an hour", c.Duration) // watcher.received holds µs in 32 bits
 	case c.Clients < 0 || c.Watches < 0 || c.GoroutineSlack < 0:
 		return c, fmt.Errorf("load: negative count in %+v", c)
 	case c.Namespaces < 1 || c.Namespaces >= maxNamespaces:

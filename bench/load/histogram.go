@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Histogram buckets: values below 2^histSubBits nanoseconds have a bucket each; above, every power of two is split
+// histogram buckets: values below 2^histSubBits nanoseconds have a bucket each; above, every power of two is split
 // into 2^histSubBits buckets, so a bucket's width is at most 1/2^histSubBits (about 3%) of its lower bound.
 const (
 	histSubBits = 5
@@ -14,10 +14,10 @@ const (
 	histBuckets = (64 - histSubBits + 1) * histSub
 )
 
-// Histogram counts durations in log-linear buckets of at most ~3% relative width. Its zero value is empty and ready;
+// histogram counts durations in log-linear buckets of at most ~3% relative width. Its zero value is empty and ready;
 // Record is safe for concurrent use (one atomic add), Quantile and Count read a consistent view only once recording
 // has stopped.
-type Histogram struct {
+type histogram struct {
 	counts [histBuckets]atomic.Uint64
 	max    atomic.Int64
 }
@@ -41,7 +41,7 @@ func histUpper(b int) uint64 {
 }
 
 // Record adds d to the histogram; a negative d counts as zero.
-func (h *Histogram) Record(d time.Duration) {
+func (h *histogram) Record(d time.Duration) {
 	v := max(int64(d), 0)
 	h.counts[histBucket(uint64(v))].Add(1)
 	for {
@@ -53,7 +53,7 @@ func (h *Histogram) Record(d time.Duration) {
 }
 
 // Count returns the number of recorded values.
-func (h *Histogram) Count() uint64 {
+func (h *histogram) Count() uint64 {
 	var n uint64
 	for i := range h.counts {
 		n += h.counts[i].Load()
@@ -62,11 +62,11 @@ func (h *Histogram) Count() uint64 {
 }
 
 // Max returns the largest recorded value (exact), zero when empty.
-func (h *Histogram) Max() time.Duration { return time.Duration(h.max.Load()) }
+func (h *histogram) Max() time.Duration { return time.Duration(h.max.Load()) }
 
 // Quantile returns the upper bound of the bucket that holds the q-quantile (0 < q ≤ 1) of the recorded values,
 // never more than Max; zero when empty.
-func (h *Histogram) Quantile(q float64) time.Duration {
+func (h *histogram) Quantile(q float64) time.Duration {
 	n := h.Count()
 	if n == 0 {
 		return 0

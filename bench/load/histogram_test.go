@@ -49,7 +49,7 @@ func TestHistogramQuantile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var h Histogram
+			var h histogram
 			for _, v := range tt.values {
 				h.Record(v)
 			}

@@ -66,11 +66,13 @@ type Report struct {
 
 // VerbReport is one verb's outcomes and latency.
 type VerbReport struct {
-	Verb        string
-	OK, Refused int64 // refused: 404 or 409, the answers contending clients expect
-	Failed      int64
-	P50, P99    time.Duration
-	Max         time.Duration
+	Verb string
+	// OK, Refused and Failed count the requests answered with success; with 404 or 409 (the answers contending
+	// clients expect: missing, already exists, conflict); and otherwise (including transport errors).
+	OK, Refused, Failed int64
+	// P50, P99 and Max are latencies, from the call of the client-go method to its return (a watch: to its
+	// response's headers).
+	P50, P99, Max time.Duration
 }
 
 // fill sets the report's measurements and verdict from the run's stats, history and watchers.
@@ -83,7 +85,7 @@ func (r *Report) fill(st *stats, h *history, watchers []*watcher, owed [][]event
 	r.Conflicts = st.conflicts.Load()
 	r.Errors, r.ErrorExamples = st.errCount, st.errors
 	r.EventsReceived = st.events.Load()
-	var fromAnswer, fromSent Histogram
+	var fromAnswer, fromSent histogram
 	var total verdict
 	for i, w := range watchers {
 		r.LagEarly += w.lags(h.log, &fromAnswer, &fromSent)
@@ -103,7 +105,7 @@ func (r *Report) fill(st *stats, h *history, watchers []*watcher, owed [][]event
 
 // lags records the delivery lag of every change event w received whose write was sent after w opened, from the
 // write's answer and from its request, and returns how many arrived before the answer.
-func (w *watcher) lags(l *writeLog, fromAnswer, fromSent *Histogram) (early int64) {
+func (w *watcher) lags(l *writeLog, fromAnswer, fromSent *histogram) (early int64) {
 	opened := l.since(w.opened)
 	for i, e := range w.events {
 		sent, answered, ok := l.times(e.rv())

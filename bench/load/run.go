@@ -106,9 +106,11 @@ type env struct {
 }
 
 // newEnv starts a server and its clientset: client-go's default content type (protobuf), no client-side rate limit,
-// and one transport shared by every client and watch with an idle connection for every client.
+// and one transport shared by every client and watch with an idle connection for every client. The server keeps
+// its history for the whole run (the default five minutes, unless the run is longer), so that watches resume and
+// resolveDeletes lists at any revision of it.
 func newEnv(cfg Config) (*env, error) {
-	srv, err := apiserver.New(apiserver.Options{})
+	srv, err := apiserver.New(apiserver.Options{Retention: max(5*time.Minute, cfg.Duration+3*cfg.SettleTimeout)})
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func (v verb) String() string { return verbNames[v] }
 
 // verbStats is one verb's latency and outcomes. Safe for concurrent use.
 type verbStats struct {
-	latency Histogram
+	latency histogram
 	ok      atomic.Int64
 	refused atomic.Int64 // 404, 409 (conflict or already exists): the answers contending clients expect
 	failed  atomic.Int64 // anything else

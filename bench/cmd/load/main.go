@@ -26,7 +26,7 @@ func main() {
 	flag.IntVar(&cfg.Watches, "watches", 0, "watches open at once (default 100)")
 	flag.IntVar(&cfg.Namespaces, "namespaces", 0, "namespaces (default 5)")
 	flag.IntVar(&cfg.Names, "names", 0, "object names per resource and namespace (default 100)")
-	flag.DurationVar(&cfg.WatchTimeout, "watch-timeout", 0, "mean timeoutSeconds of a watch stream (default 1s)")
+	flag.DurationVar(&cfg.WatchTimeout, "watch-timeout", 0, "mean timeoutSeconds of a watch stream (default duration/4 within [1s, 30s])")
 	flag.DurationVar(&cfg.SettleTimeout, "settle-timeout", 0, "bound on set-up and on the watches' catching up (default 1m)")
 	flag.Uint64Var(&cfg.Seed, "seed", 0, "seed of the clients' and watches' choices (default 1)")
 	quiet := flag.Bool("q", false, "no progress on standard error")
