@@ -66,6 +66,7 @@ func builtinResources() []Resource {
 			r.Singular, r.ShortNames, r.Subresources = "namespace", []string{"ns"}, []string{"status", "finalize"}
 			r.ReturnDeletedObject, r.Name, r.Fields = true, NameDNSLabel, []string{"status.phase"}
 			r.createStatus = `{"phase":"Active"}`
+			r.noDeleteCollection = true
 		}),
 		with(core("nodes", "Node", false), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Subresources = "node", []string{"no"}, []string{"status", "proxy"}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"slices"
 	"strconv"
 	"time"
@@ -323,6 +324,12 @@ func checkPreconditions(r *Resource, name string, pre *Preconditions, cur *types
 
 // deleteCollection deletes every object a list with listOpts selects, each at its own revision, and returns them.
 func (s *Server) deleteCollection(ctx context.Context, r *Resource, ns string, opts DeleteOptions, listOpts ListOptions) (*types.List, error) {
+	if r.noDeleteCollection {
+		// kube-apiserver registers no handler for the verb: go-restful's 405.
+		return nil, types.FromStatus(types.Status{Status: types.StatusFailure, Code: http.StatusMethodNotAllowed,
+			Reason: types.StatusReasonMethodNotAllowed, Message: "the server does not allow this method on the requested resource",
+			Details: &types.StatusDetails{}})
+	}
 	l, err := s.list(ctx, r, ns, listOpts)
 	if err != nil {
 		return nil, err

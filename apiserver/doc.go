@@ -15,5 +15,12 @@
 // access with any JSON-marshalable struct, such as k8s.io/api types, without this module importing them.
 //
 // Every error a verb returns is a *types.StatusError with kube-apiserver's code, reason and message.
+// Writes go through kube-apiserver's pipeline: defaulting, mutating admission (the built-in NamespaceLifecycle,
+// ServiceAccount, Priority and DefaultTolerationSeconds plugins, then Options.Admission), validation with kube's
+// field paths and messages, validating admission, field validation (Strict, Warn, Ignore). Deletes honour
+// finalizers, graceful pod deletion and propagation policies; a Server runs, as clients of this Go API, the
+// controllers kube-controller-manager would for them: the garbage collector (Options.DisableGarbageCollector turns it
+// off) and the namespace controller.
+//
 // All methods are safe for concurrent use.
 package apiserver

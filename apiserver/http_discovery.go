@@ -162,7 +162,7 @@ func (s *Server) discoveryResources(gv types.GroupVersion) []apiResource {
 	var out []apiResource
 	for _, r := range rs {
 		out = append(out, apiResource{Name: r.GVR.Resource, SingularName: r.Singular, Namespaced: r.Namespaced, Kind: r.Kind,
-			Verbs: resourceVerbs, ShortNames: r.ShortNames, Categories: r.Categories})
+			Verbs: r.verbs(), ShortNames: r.ShortNames, Categories: r.Categories})
 		for _, sub := range r.Subresources {
 			if d, ok := subresourceDiscovery(r, sub); ok {
 				out = append(out, d)

@@ -72,6 +72,9 @@ type Resource struct {
 	// a status subresource; keepStatus marks kinds (nodes) that keep the status they are created with.
 	createStatus string
 	keepStatus   bool
+	// noDeleteCollection marks kinds whose storage has no DeleteCollection (namespaces): the verb answers 405 and
+	// discovery leaves it out.
+	noDeleteCollection bool
 	prefix       string // storage key prefix: "/<group or core>/<resource>/"
 }
 
@@ -91,6 +94,14 @@ func (r *Resource) TypeMeta() types.TypeMeta {
 // ListTypeMeta returns the kind and apiVersion of the resource's lists.
 func (r *Resource) ListTypeMeta() types.TypeMeta {
 	return types.TypeMeta{Kind: r.ListKind, APIVersion: r.GVR.GroupVersion().String()}
+}
+
+// verbs returns the verbs the resource serves, as discovery lists them.
+func (r *Resource) verbs() []string {
+	if r.noDeleteCollection {
+		return []string{"create", "delete", "get", "list", "patch", "update", "watch"}
+	}
+	return resourceVerbs
 }
 
 // HasSubresource reports whether the resource serves the named subresource.

@@ -146,7 +146,8 @@ func (s *Server) Close() error {
 
 // Fork returns an independent Server that starts with this server's current objects, in O(1): later writes to
 // either are invisible to the other. A test can build fixtures once and fork them per subtest. The fork's history
-// starts at the fork, and it has its own watch broadcaster; Close it when done.
+// starts at the fork, and it has its own watch broadcaster, admission plugins bound to it, service allocator and
+// built-in controllers (garbage collector, namespace controller); Close it when done.
 func (s *Server) Fork() *Server {
 	f := &Server{opts: s.opts, clock: s.clock, resources: s.resources, openapi: s.openapi}
 	s.randMu.Lock()

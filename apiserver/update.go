@@ -179,10 +179,15 @@ func sameTime(a, b *types.Time) bool { return a == b || a != nil && b != nil && 
 func sameInt64(a, b *int64) bool { return a == b || a != nil && b != nil && *a == *b }
 
 // deleteDuringUpdate reports whether an update from old to updated completes a deletion: old is marked for deletion
-// with no grace period left and updated has no finalizers. Namespaces go through their own delete instead.
+// with no grace period left and updated has no finalizers; for a namespace, neither metadata nor spec finalizers
+// (ShouldDeleteNamespaceDuringUpdate).
 func deleteDuringUpdate(r *Resource, old, updated *types.Object) bool {
-	if r.GVR == Namespaces || old.DeletionTimestamp() == nil {
+	if old.DeletionTimestamp() == nil {
 		return false
+	}
+	if r.GVR == Namespaces {
+		spec, _ := updated.Lookup("spec", "finalizers")
+		return len(updated.MetaNoCopy().Finalizers) == 0 && (spec == nil || string(spec) == "[]" || string(spec) == "null")
 	}
 	grace := old.DeletionGracePeriodSeconds()
 	return grace != nil && *grace == 0 && len(updated.MetaNoCopy().Finalizers) == 0
