@@ -75,7 +75,7 @@ type Resource struct {
 	// noDeleteCollection marks kinds whose storage has no DeleteCollection (namespaces): the verb answers 405 and
 	// discovery leaves it out.
 	noDeleteCollection bool
-	prefix       string // storage key prefix: "/<group or core>/<resource>/"
+	prefix             string // storage key prefix: "/<group or core>/<resource>/"
 }
 
 // GroupResource returns the group and resource, the form error messages use ("pods", "deployments.apps").
