@@ -47,8 +47,6 @@ func TestObjectSemantics(t *testing.T) {
 			{"namespaces get spec.finalizers [kubernetes]", func(t *testing.T, e *env) {
 				ns, err := namespaces.Create(e.ctx, newNamespace("finalized", nil), metav1.CreateOptions{})
 				require.NoError(t, err)
-				knownDivergence(t, len(ns.Spec.Finalizers) == 0, "BUG: a created namespace has no spec.finalizers; "+
-					"kube-apiserver's namespace strategy adds \"kubernetes\" on create")
 				require.Equal(t, []corev1.FinalizerName{corev1.FinalizerKubernetes}, ns.Spec.Finalizers)
 			}},
 			{"namespaces serve no deletecollection", func(t *testing.T, e *env) {
@@ -102,9 +100,6 @@ func TestObjectSemantics(t *testing.T) {
 				require.NoError(t, err)
 				require.NoError(t, cms.Delete(e.ctx, "finalized", metav1.DeleteOptions{}))
 				got, err := cms.Get(e.ctx, "finalized", metav1.GetOptions{})
-				knownDivergence(t, apierrors.IsNotFound(err), "BUG: DELETE of an object with metadata.finalizers removes it at "+
-					"once; kube-apiserver sets deletionTimestamp (and deletionGracePeriodSeconds=0) and removes it when an "+
-					"update empties the finalizers")
 				require.NoError(t, err)
 				require.NotNil(t, got.DeletionTimestamp)
 				w, err := cms.Watch(e.ctx, metav1.ListOptions{FieldSelector: "metadata.name=finalized", ResourceVersion: got.ResourceVersion})
@@ -188,8 +183,6 @@ func TestObjectSemantics(t *testing.T) {
 				p, err := pods.Create(e.ctx, newPod("defaulted", labelsFor("a")), metav1.CreateOptions{})
 				require.NoError(t, err)
 				require.Equal(t, corev1.PodPending, p.Status.Phase)
-				knownDivergence(t, p.Spec.DNSPolicy == "", "not yet: defaulting (SetDefaults_* of k8s.io/api): a created pod "+
-					"has no spec.dnsPolicy, schedulerName, terminationGracePeriodSeconds, container imagePullPolicy, ...")
 				require.Equal(t, corev1.DNSClusterFirst, p.Spec.DNSPolicy)
 				require.Equal(t, corev1.DefaultSchedulerName, p.Spec.SchedulerName)
 				require.Equal(t, int64(30), *p.Spec.TerminationGracePeriodSeconds)
