@@ -62,6 +62,11 @@ type Report struct {
 	GoroutinesBefore, GoroutinesPeak, GoroutinesAfter int
 	HeapBefore, HeapPeak, HeapLoaded, HeapAfter       uint64
 	GoroutineDump                                     string
+
+	// Runtime is what the process (server, clients and watches together) used while the clients ran: its CPU
+	// time, against Elapsed × GOMAXPROCS when it had the machine to itself; how long runnable goroutines waited
+	// to run; the collector's cycles and pauses.
+	Runtime RuntimeUsage
 }
 
 // VerbReport is one verb's outcomes and latency.
@@ -197,6 +202,9 @@ func (r *Report) String() string {
 		dur(r.CatchUp), len(r.ForeignRevisions), r.PodsLeftMarked)
 	fmt.Fprintf(&b, "events: %d lost, %d unexpected, %d mismatched, %d duplicated, %d out of order; %d watch problems, %d history problems\n",
 		r.Lost, r.Unexpected, r.Mismatched, r.Duplicates, r.OutOfOrder, len(r.Problems), len(r.HistoryProblems))
+	u := r.Runtime
+	fmt.Fprintf(&b, "process while loaded: %.2f CPUs used of %d, goroutines waited to run p50 %s p99 %s, %d GC cycles (pauses p99 %s, total %s)\n",
+		u.CPU.Seconds()/secs, runtime.GOMAXPROCS(0), dur(u.SchedP50), dur(u.SchedP99), u.GCCycles, dur(u.GCPauseP99), dur(u.GCPauses))
 	fmt.Fprintf(&b, "goroutines: %d before, %d peak, %d after; live heap: %s before, %s peak, %s loaded, %s after\n",
 		r.GoroutinesBefore, r.GoroutinesPeak, r.GoroutinesAfter, mib(r.HeapBefore), mib(r.HeapPeak), mib(r.HeapLoaded), mib(r.HeapAfter))
 	return b.String()

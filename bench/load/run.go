@@ -270,6 +270,7 @@ func run(ctx context.Context, cfg Config, rep *Report) error {
 
 	// The load: Clients clients for Duration.
 	startCounts := st.requests()
+	before := sampleRuntime()
 	stop := make(chan struct{})
 	var clients sync.WaitGroup
 	start := time.Now()
@@ -285,15 +286,18 @@ func run(ctx context.Context, cfg Config, rep *Report) error {
 	clients.Wait()
 	stopped := time.Now()
 	rep.Elapsed = stopped.Sub(start)
+	rep.Runtime = usageBetween(before, sampleRuntime())
 	rep.Requests = st.requests() - startCounts
 	logger.Info("clients stopped", "requests", rep.Requests, "elapsed", rep.Elapsed)
 
 	// The committed history: the log, and the revisions of the ConfigMap deletes.
-	to, err := e.revision(setupCtx)
+	cancelSetup()
+	checkCtx := context.WithoutCancel(ctx) // the check reads the server in-process, with no bound but its work
+	to, err := e.revision(checkCtx)
 	if err != nil {
 		return err
 	}
-	res, err := resolveDeletes(setupCtx, e.log, serverLister(e.srv), seedFrom, to)
+	res, err := resolveDeletes(checkCtx, e.log, serverLister(e.srv), seedFrom, to)
 	if err != nil {
 		return err
 	}
