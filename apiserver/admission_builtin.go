@@ -171,25 +171,36 @@ func (s *Server) mountServiceAccountToken(spec map[string]any) {
 		}
 	}
 	if needed && !hasVolume {
-		spec["volumes"] = append(slices.Clip(volumes), map[string]any{
-			"name": volumeName,
-			"projected": map[string]any{
-				"defaultMode": int64(0o644),
-				"sources": []any{
-					map[string]any{"serviceAccountToken": map[string]any{"expirationSeconds": int64(3607), "path": "token"}},
-					map[string]any{"configMap": map[string]any{
-						"name":  "kube-root-ca.crt",
-						"items": []any{map[string]any{"key": "ca.crt", "path": "ca.crt"}},
-					}},
-					map[string]any{"downwardAPI": map[string]any{"items": []any{map[string]any{
-						"path":     "namespace",
-						"fieldRef": map[string]any{"apiVersion": "v1", "fieldPath": "metadata.namespace"},
-					}}}},
-				},
-			},
-		})
+		projected := sharedTokenProjection
+		if len(s.opts.Admission) > 0 {
+			projected = tokenProjection() // embedders' plugins run next and may modify the tree in place
+		}
+		spec["volumes"] = append(slices.Clip(volumes), map[string]any{"name": volumeName, "projected": projected})
 	}
 }
+
+// tokenProjection returns the projected source of the service account token volume.
+func tokenProjection() map[string]any {
+	return map[string]any{
+		"defaultMode": int64(0o644),
+		"sources": []any{
+			map[string]any{"serviceAccountToken": map[string]any{"expirationSeconds": int64(3607), "path": "token"}},
+			map[string]any{"configMap": map[string]any{
+				"name":  "kube-root-ca.crt",
+				"items": []any{map[string]any{"key": "ca.crt", "path": "ca.crt"}},
+			}},
+			map[string]any{"downwardAPI": map[string]any{"items": []any{map[string]any{
+				"path":     "namespace",
+				"fieldRef": map[string]any{"apiVersion": "v1", "fieldPath": "metadata.namespace"},
+			}}}},
+		},
+	}
+}
+
+// sharedTokenProjection is one tokenProjection for every pod when no embedder's plugin runs after the built-in
+// ones: what follows them in the pipeline (validation, encoding) only reads the tree, so sharing it saves a pod
+// create some twenty allocations. It must never be modified.
+var sharedTokenProjection = tokenProjection()
 
 // The priority classes every cluster has (pkg/apis/scheduling SystemPriorityClasses).
 var systemPriorityClasses = []struct {
