@@ -41,6 +41,10 @@ type Config struct {
 	Seed uint64
 	// Logger, if set, receives the run's progress.
 	Logger *slog.Logger
+
+	// dropEvent, for the tests that show the check is not vacuous: when positive, every watch discards the
+	// dropEvent-th change event it receives.
+	dropEvent int
 }
 
 // Environment variables ConfigFromEnv reads.

@@ -3,6 +3,7 @@ package load
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -16,4 +17,13 @@ func TestLoad(t *testing.T) {
 	require.NoError(t, err)
 	t.Log("\n" + rep.String())
 	require.Empty(t, rep.Failures())
+}
+
+// TestLoadCatchesLostEvents shows the run failing when every watch loses one event.
+func TestLoadCatchesLostEvents(t *testing.T) {
+	rep, err := Run(context.Background(), Config{Duration: time.Second, Clients: 5, Watches: 8, SettleTimeout: 10 * time.Second, dropEvent: 3})
+	require.NoError(t, err)
+	require.Positive(t, rep.Lost, "%s", rep)
+	require.NotEmpty(t, rep.Failures())
+	require.Contains(t, rep.Failures()[0], "lost")
 }

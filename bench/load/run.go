@@ -147,7 +147,7 @@ func (e *env) newClient(id int, st *stats) *client {
 }
 
 func (e *env) newWatcher(id int, sel selection, mode startMode, st *stats) *watcher {
-	return &watcher{id: id, sel: sel, mode: mode, timeout: e.cfg.WatchTimeout, cs: e.cs, log: e.log, stats: st,
+	return &watcher{id: id, sel: sel, mode: mode, timeout: e.cfg.WatchTimeout, drop: e.cfg.dropEvent, cs: e.cs, log: e.log, stats: st,
 		rng: rand.New(rand.NewPCG(e.cfg.Seed, 1<<32+uint64(id)))}
 }
 

@@ -46,6 +46,7 @@ type watcher struct {
 	mode    startMode
 	from    int64         // the resourceVersion startInitialEventsFrom and startReplay start from
 	timeout time.Duration // mean stream timeout
+	drop    int           // Config.dropEvent
 	cs      kubernetes.Interface
 	log     *writeLog
 	stats   *stats
@@ -326,6 +327,9 @@ func (w *watcher) stream(ctx context.Context, opts metav1.ListOptions, timeout t
 			w.stats.events.Add(1)
 			if initial && !handedOver {
 				w.initial = append(w.initial, e)
+				continue
+			}
+			if w.drop--; w.drop == 0 {
 				continue
 			}
 			w.events = append(w.events, e)
