@@ -2,6 +2,8 @@ package apiserver
 
 import (
 	"context"
+	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -40,6 +42,7 @@ func warn(ctx context.Context, message string) {
 type bodyProblems struct {
 	obj      *types.Object
 	problems []string
+	typeErr  string
 }
 
 type bodyProblemsKey struct{}
@@ -58,10 +61,15 @@ func (s *Server) checkFields(ctx context.Context, r *Resource, obj *types.Object
 		return obj, nil
 	}
 	var problems []string
+	var typeErr string
 	if body, ok := ctx.Value(bodyProblemsKey{}).(bodyProblems); ok && body.obj == obj {
-		problems = body.problems // found in the request body before parsing dropped them
+		problems, typeErr = body.problems, body.typeErr // found in the request body before parsing dropped them
 	} else {
-		fieldProblems(schema, obj.JSON(), "", &problems)
+		typeErr = fieldProblems(schema, obj.JSON(), "", &problems)
+	}
+	if typeErr != "" {
+		// kube-apiserver's decoder cannot put the value in its Go type: 400, whatever fieldValidation says.
+		return nil, types.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %s", r.Kind, r.GVR.Version, r.Kind, typeErr))
 	}
 	if len(problems) == 0 {
 		return obj, nil
@@ -89,73 +97,194 @@ func (s *Server) checkFields(ctx context.Context, r *Resource, obj *types.Object
 
 // fieldProblems appends to problems kube's strict-decoding messages for data, a JSON value of schema at path:
 // `unknown field "spec.foo"` for a member the type does not have and `duplicate field "spec.bar"` for a key given
-// twice, in document order. Values of the wrong JSON type are validation's business, not this scan's. It runs on
-// every write, so it allocates nothing unless it finds a problem: paths are built only for messages.
-func fieldProblems(schema *types.Schema, data []byte, path string, problems *[]string) {
+// twice, in document order. It returns the first value of a JSON type the kind cannot hold, as encoding/json's
+// UnmarshalTypeError describes it (`json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas
+// of type int32`), or "". It runs on every write, so it allocates nothing unless it finds a problem: paths are built
+// only for messages.
+func fieldProblems(schema *types.Schema, data []byte, path string, problems *[]string) string {
 	var stack [32]pathSegment
+	sc := fieldScan{problems: problems}
 	if path != "" {
-		scanFields(schema, data, append(stack[:0], pathSegment{key: []byte(strconv.Quote(path))}), problems)
-		return
+		sc.scan(schema, data, append(stack[:0], pathSegment{key: []byte(strconv.Quote(path))}), schema.TypeName())
+	} else {
+		sc.scan(schema, data, stack[:0], schema.TypeName())
 	}
-	scanFields(schema, data, stack[:0], problems)
+	return sc.typeErr
 }
 
-// pathSegment is one step of a field path: a member's raw (quoted) key, or a list index when key is nil.
+// pathSegment is one step of a field path: a member's raw (quoted) key, or a list index when key is nil. mapKey
+// marks the key of a map entry, which Go's type errors leave out of their paths.
 type pathSegment struct {
-	key   []byte
-	index int
+	key    []byte
+	index  int
+	mapKey bool
 }
 
-// scanFields is fieldProblems with the path as a stack of segments that alias data.
-func scanFields(schema *types.Schema, data []byte, path []pathSegment, problems *[]string) {
+// fieldScan is one fieldProblems scan.
+type fieldScan struct {
+	problems *[]string
+	typeErr  string
+}
+
+// scan walks data, a value of schema at path, inside the Go struct named owner.
+func (sc *fieldScan) scan(schema *types.Schema, data []byte, path []pathSegment, owner string) {
 	if schema == nil {
 		return
 	}
 	switch schema.Kind() {
 	case types.KindObject, types.KindMap:
+		if schema.Kind() == types.KindObject && schema.TypeName() != "" {
+			owner = schema.TypeName()
+		}
 		var keysBuf [24][]byte
 		keys := keysBuf[:0]
 		jsontree.Members(data, func(rawKey, value []byte) bool {
 			for _, k := range keys {
 				if string(k) == string(rawKey) {
 					key, _ := jsontree.UnquoteKey(rawKey)
-					*problems = append(*problems, "duplicate field "+strconv.Quote(joinPath(path, key)))
+					*sc.problems = append(*sc.problems, "duplicate field "+strconv.Quote(joinPath(path, key)))
 					break
 				}
 			}
 			keys = append(keys, rawKey)
 			var child *types.Schema
-			if schema.Kind() == types.KindMap {
+			isMap := schema.Kind() == types.KindMap
+			if isMap {
 				child = schema.Elem()
 			} else {
 				f, known := schema.FieldBytes(rawKey[1 : len(rawKey)-1])
 				if !known {
 					key, _ := jsontree.UnquoteKey(rawKey)
 					if f, known = schema.Field(key); !known {
-						*problems = append(*problems, "unknown field "+strconv.Quote(joinPath(path, key)))
+						*sc.problems = append(*sc.problems, "unknown field "+strconv.Quote(joinPath(path, key)))
 						return true
 					}
 				}
 				child = f.Type
 			}
+			childPath := append(path, pathSegment{key: rawKey, mapKey: isMap})
+			sc.checkType(child, value, childPath, owner)
 			if kind := child.Kind(); kind == types.KindObject || kind == types.KindMap || kind == types.KindList {
-				scanFields(child, value, append(path, pathSegment{key: rawKey}), problems)
+				sc.scan(child, value, childPath, owner)
 			}
 			return true
 		})
 	case types.KindList:
 		elem := schema.Elem()
-		if kind := elem.Kind(); kind != types.KindObject && kind != types.KindMap && kind != types.KindList {
-			return
-		}
 		i := 0
 		jsontree.Elements(data, func(value []byte) bool {
-			scanFields(elem, value, append(path, pathSegment{index: i}), problems)
+			elemPath := append(path, pathSegment{index: i})
+			sc.checkType(elem, value, elemPath, owner)
+			if kind := elem.Kind(); kind == types.KindObject || kind == types.KindMap || kind == types.KindList {
+				sc.scan(elem, value, elemPath, owner)
+			}
 			i++
 			return true
 		})
 	}
 }
+
+// checkType records, if it is the first, a type error for value where schema is expected. Types with their own
+// JSON decoding (quantities, times, int-or-strings, raw extensions) accept what they accept and are not checked.
+func (sc *fieldScan) checkType(schema *types.Schema, value []byte, path []pathSegment, owner string) {
+	if sc.typeErr != "" || len(value) == 0 || string(value) == "null" {
+		return
+	}
+	got := ""
+	switch value[0] {
+	case '{':
+		got = "object"
+	case '[':
+		got = "array"
+	case '"':
+		got = "string"
+	case 't', 'f':
+		got = "bool"
+	default:
+		got = "number"
+	}
+	ok := true
+	switch schema.Kind() {
+	case types.KindObject:
+		ok = got == "object" || schema.TypeName() != "" && schema.Format() != ""
+	case types.KindMap:
+		ok = got == "object"
+	case types.KindList:
+		ok = got == "array" || schema.Format() == "byte" && got == "string"
+	case types.KindString:
+		ok = got == "string" || schema.TypeName() != ""
+	case types.KindBoolean:
+		ok = got == "bool"
+	case types.KindNumber:
+		ok = got == "number"
+	case types.KindInteger:
+		if ok = got == "number"; ok && !fitsInteger(value, schema.GoKind()) {
+			got, ok = "number "+string(value), false
+		}
+	}
+	if !ok {
+		sc.typeErr = fmt.Sprintf("json: cannot unmarshal %s into Go struct field %s.%s of type %s", got, owner, goFieldPath(path), goTypeName(schema))
+	}
+}
+
+// fitsInteger reports whether a JSON number is an integer that fits the Go integer kind.
+func fitsInteger(num []byte, goKind string) bool {
+	bits := 64
+	switch goKind {
+	case "int8", "uint8":
+		bits = 8
+	case "int16", "uint16":
+		bits = 16
+	case "int32", "uint32":
+		bits = 32
+	}
+	if strings.HasPrefix(goKind, "uint") {
+		_, err := strconv.ParseUint(string(num), 10, bits)
+		return err == nil
+	}
+	_, err := strconv.ParseInt(string(num), 10, bits)
+	return err == nil
+}
+
+// goFieldPath renders a path as encoding/json's type errors do: field names only, no indexes or map keys.
+func goFieldPath(path []pathSegment) string {
+	var b strings.Builder
+	for _, seg := range path {
+		if seg.key == nil || seg.mapKey {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		key, _ := jsontree.UnquoteKey(seg.key)
+		b.WriteString(key)
+	}
+	return b.String()
+}
+
+// goTypeName is the Go type of a schema as reflect prints it: "int32", "[]v1.Container", "map[string]string",
+// "v1.PodSpec" (the package's name, not its import alias).
+func goTypeName(schema *types.Schema) string {
+	switch {
+	case schema.Kind() == types.KindList && schema.Format() == "byte":
+		return "[]uint8"
+	case schema.Kind() == types.KindList:
+		return "[]" + goTypeName(schema.Elem())
+	case schema.Kind() == types.KindMap:
+		return "map[string]" + goTypeName(schema.Elem())
+	case schema.Name() != "":
+		alias, name, _ := strings.Cut(schema.Name(), ".")
+		if m := apiVersionSuffix.FindString(alias); m != "" {
+			alias = m
+		}
+		return alias + "." + name
+	}
+	return schema.GoKind()
+}
+
+// apiVersionSuffix finds the Kubernetes version at the end of an import alias: "appsv1" → "v1",
+// "autoscalingv2" → "v2", "schedulingv1beta1" → "v1beta1".
+var apiVersionSuffix = regexp.MustCompile(`v\d+((alpha|beta)\d+)?$`)
 
 // joinPath renders a path stack and a last member as kube writes field paths: "spec.containers[0].foo".
 func joinPath(path []pathSegment, last string) string {

@@ -257,10 +257,11 @@ func (h *handler) readRequestObject(ctx context.Context, r *http.Request, res *R
 		}
 	}
 	var problems []string
+	var typeErr string
 	if schema, ok := schemaFor(res); ok {
-		fieldProblems(schema, data, "", &problems)
+		typeErr = fieldProblems(schema, data, "", &problems)
 	}
-	return context.WithValue(ctx, bodyProblemsKey{}, bodyProblems{obj: obj, problems: problems}), obj, nil
+	return context.WithValue(ctx, bodyProblemsKey{}, bodyProblems{obj: obj, problems: problems, typeErr: typeErr}), obj, nil
 }
 
 // readObject reads and parses the request body (JSON, or protobuf when pb says the kind has that form).

@@ -548,3 +548,30 @@ func TestServiceUpdateKeepsAllocatedValues(t *testing.T) {
 	require.Equal(t, jsonPath(t, created, "spec.clusterIP"), jsonPath(t, updated, "spec.clusterIP"))
 	require.Equal(t, jsonPath(t, created, "spec.ports.0.nodePort"), jsonPath(t, updated, "spec.ports.0.nodePort"))
 }
+
+// TestTypeErrors: a value of a JSON type the kind's Go type cannot hold is refused as kube-apiserver's decoder
+// refuses it (400, encoding/json's message), whatever fieldValidation says.
+func TestTypeErrors(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	cases := []struct {
+		gvr  types.GroupVersionResource
+		doc  string
+		want string
+	}{
+		{apiserver.Deployments, `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":"3"}}`,
+			`Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`},
+		{apiserver.Deployments, `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"replicas":4294967296}}`,
+			`Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number 4294967296 into Go struct field DeploymentSpec.spec.replicas of type int32`},
+		{apiserver.ConfigMaps, `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":["a"]}`,
+			`ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal array into Go struct field ConfigMap.data of type map[string]string`},
+		{apiserver.Pods, `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":7}]}}`,
+			`Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal number into Go struct field Container.spec.containers.image of type string`},
+		{apiserver.Pods, `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":{}}}`,
+			`Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal object into Go struct field PodSpec.spec.containers of type []v1.Container`},
+	}
+	for _, tc := range cases {
+		_, err := srv.Resource(tc.gvr).Namespace("default").Create(ctx, parseObject(t, tc.doc), apiserver.CreateOptions{FieldValidation: "Ignore"})
+		requireStatus(t, err, wantStatus{Code: 400, Reason: types.StatusReasonBadRequest, Message: tc.want})
+	}
+}

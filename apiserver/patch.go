@@ -126,6 +126,14 @@ func (s *Server) patchSubresource(ctx context.Context, r *Resource, ns, name str
 			return nil, types.NewInvalid(types.GroupKind{}, "", types.FieldErrorList{
 				types.FieldInvalid(types.NewFieldPath("patch"), string(patched), err.Error())})
 		}
+		if schema, ok := schemaFor(r); ok {
+			var problems []string
+			if typeErr := fieldProblems(schema, patched, "", &problems); typeErr != "" {
+				// The patched object does not decode into the kind's Go type: kube's patch handler answers 422.
+				return nil, types.NewInvalid(types.GroupKind{}, "", types.FieldErrorList{
+					types.FieldInvalid(types.NewFieldPath("patch"), string(patched), typeErr)})
+			}
+		}
 		if err := checkPatchedIdentity(r, ns, name, cur, obj); err != nil {
 			return nil, err
 		}
