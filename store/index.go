@@ -11,8 +11,9 @@ import (
 //
 // It is kept in skiplists that one writer (holding Store.mu) changes while readers traverse them without locks:
 // links are atomic pointers, a new node is fully built before it is linked, and an unlinked node keeps its links so
-// a reader standing on it carries on. A Fork freezes the current skiplist as a read-only layer shared by both
-// stores, and each continues in a new active layer; a query merges the layers in order.
+// a reader standing on it carries on. A reader loads each link once and goes on from the node it compared: loaded
+// again, the link may lead to a node linked in between. A Fork freezes the current skiplist as a read-only layer
+// shared by both stores, and each continues in a new active layer; a query merges the layers in order.
 
 // indexMaxLevel is the height limit of index skiplists (enough for about 4^16 entries).
 const indexMaxLevel = 16
@@ -58,11 +59,13 @@ func (l *skiplist) randomLevel() int {
 }
 
 // findPreds fills preds with the last node before (term, key) on each level and returns the node at or after it.
+// Writer only.
 func (l *skiplist) findPreds(term, key string, preds *[indexMaxLevel]*indexNode) *indexNode {
 	x := &l.head
+	var nx *indexNode
 	for i := l.level - 1; i >= 0; i-- {
 		for {
-			nx := x.next[i].Load()
+			nx = x.next[i].Load()
 			if nx == nil || !nx.less(term, key) {
 				break
 			}
@@ -70,7 +73,7 @@ func (l *skiplist) findPreds(term, key string, preds *[indexMaxLevel]*indexNode)
 		}
 		preds[i] = x
 	}
-	return x.next[0].Load()
+	return nx
 }
 
 // insert adds (term, key); it reports false when the entry exists. Writer only.
@@ -114,18 +117,23 @@ func (l *skiplist) remove(term, key string) bool {
 }
 
 // seek returns the first entry at or after (term, key). Safe for concurrent readers.
+//
+// It returns the very link it compared, not a fresh load of x.next[0]: the writer may link a node between x and the
+// target at any moment, and that node sorts before (term, key). Returned, it would end a term scan at once (another
+// term) or start it before its start key (the same term).
 func (l *skiplist) seek(term, key string) *indexNode {
 	x := &l.head
+	var nx *indexNode
 	for i := indexMaxLevel - 1; i >= 0; i-- {
 		for {
-			nx := x.next[i].Load()
+			nx = x.next[i].Load()
 			if nx == nil || !nx.less(term, key) {
 				break
 			}
 			x = nx
 		}
 	}
-	return x.next[0].Load()
+	return nx // x's successor on level 0 as loaded and compared: nil or at or after (term, key)
 }
 
 // indexLayers is the index as a reader sees it: read-only layers frozen by forks, then the active layer. The struct
