@@ -195,7 +195,7 @@ func (w *watcher) list(ctx context.Context) (int64, []event, error) {
 		lrv   string
 		items []runtime.Object
 	)
-	err := w.timedList(func() error {
+	err := w.timedList(ctx, func() error {
 		if w.sel.res == pods {
 			l, err := w.cs.CoreV1().Pods(ns).List(ctx, opts)
 			if err == nil {
@@ -231,10 +231,13 @@ func (w *watcher) list(ctx context.Context) (int64, []event, error) {
 	return rv, evs, nil
 }
 
-func (w *watcher) timedList(f func() error) error {
+// timedList runs f as one list request and records it, unless it failed because the run stopped the watch.
+func (w *watcher) timedList(ctx context.Context, f func() error) error {
 	start := time.Now()
 	err := f()
-	w.stats.observe(verbList, time.Since(start), err)
+	if err == nil || ctx.Err() == nil {
+		w.stats.observe(verbList, time.Since(start), err)
+	}
 	return err
 }
 
@@ -256,15 +259,13 @@ func (w *watcher) stream(ctx context.Context, opts metav1.ListOptions, timeout t
 		err error
 	)
 	start := time.Now()
-	err = func() error {
-		wi, err = w.iface().Watch(ctx, opts)
-		w.stats.observe(verbWatch, time.Since(start), err)
-		return err
-	}()
+	wi, err = w.iface().Watch(ctx, opts)
+	if ctx.Err() != nil && err != nil {
+		return streamEnded // the run stopped the watch
+	}
+	w.stats.observe(verbWatch, time.Since(start), err)
 	if err != nil {
-		if ctx.Err() == nil {
-			time.Sleep(10 * time.Millisecond)
-		}
+		time.Sleep(10 * time.Millisecond)
 		return streamEnded
 	}
 	defer wi.Stop()
