@@ -287,8 +287,11 @@ func (w *watcher) stream(ctx context.Context, opts metav1.ListOptions, timeout t
 			return end()
 		case ev, ok = <-wi.ResultChan():
 		}
+		if ctx.Err() != nil {
+			return end() // the run stopped the watch: what follows is the stream's end, not the server's
+		}
 		if !ok {
-			if time.Since(start) < timeout-250*time.Millisecond && ctx.Err() == nil {
+			if time.Since(start) < timeout-250*time.Millisecond {
 				w.early++
 			}
 			return end()
