@@ -71,3 +71,12 @@ func (s *stats) fail(format string, args ...any) {
 		s.errors = append(s.errors, fmt.Sprintf(format, args...))
 	}
 }
+
+// requests returns the number of requests recorded so far.
+func (s *stats) requests() int64 {
+	var n int64
+	for i := range s.verbs {
+		n += s.verbs[i].ok.Load() + s.verbs[i].refused.Load() + s.verbs[i].failed.Load()
+	}
+	return n
+}
