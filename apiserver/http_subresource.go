@@ -23,37 +23,13 @@ func (h *handler) serveSubresource(ctx context.Context, w http.ResponseWriter, r
 		case "get":
 			return h.get(ctx, w, r, c, info.name, q)
 		case "update":
-			out, err := h.negotiate(r, res)
-			if err != nil {
-				return err
-			}
-			obj, err := readNamedObject(r, h.hasProtobuf(res), info.name)
-			if err != nil {
-				return err
-			}
-			updated, err := c.UpdateStatus(ctx, obj, updateOptions(q))
-			if err != nil {
-				return err
-			}
-			return h.writeObject(w, http.StatusOK, res, updated, out, q)
+			return h.putSubresource(ctx, w, r, res, info.name, q, c.UpdateStatus)
 		case "patch":
 			return h.patch(ctx, w, r, c, info.name, q, c.PatchStatus)
 		}
 	case "finalize":
 		if info.verb == "update" {
-			out, err := h.negotiate(r, res)
-			if err != nil {
-				return err
-			}
-			obj, err := readNamedObject(r, h.hasProtobuf(res), info.name)
-			if err != nil {
-				return err
-			}
-			updated, err := c.Finalize(ctx, obj, updateOptions(q))
-			if err != nil {
-				return err
-			}
-			return h.writeObject(w, http.StatusOK, res, updated, out, q)
+			return h.putSubresource(ctx, w, r, res, info.name, q, c.Finalize)
 		}
 	case "scale":
 		switch info.verb {
@@ -150,6 +126,24 @@ func writeScale(w http.ResponseWriter, r *http.Request, scale *types.Object) err
 	}
 	writeJSON(w, http.StatusOK, scale.JSON())
 	return nil
+}
+
+// putSubresource serves a PUT of an object to a subresource (status, finalize) through update.
+func (h *handler) putSubresource(ctx context.Context, w http.ResponseWriter, r *http.Request, res *Resource, name string, q url.Values,
+	update func(context.Context, *types.Object, UpdateOptions) (*types.Object, error)) error {
+	out, err := h.negotiate(r, res)
+	if err != nil {
+		return err
+	}
+	obj, err := readNamedObject(r, h.hasProtobuf(res), name)
+	if err != nil {
+		return err
+	}
+	updated, err := update(ctx, obj, updateOptions(q))
+	if err != nil {
+		return err
+	}
+	return h.writeObject(w, http.StatusOK, res, updated, out, q)
 }
 
 // readNamedObject reads an object whose name must match the path's (an empty name takes the path's).
