@@ -87,12 +87,33 @@ func (s *Server) delete(ctx context.Context, r *Resource, ns, name string, opts 
 			return kv.Value, false, nil
 		}
 		// A pod deleted with a zero grace period: marked, then removed (two events, as kube-apiserver writes them).
-		gone, err := s.store.Delete(key, kv.ModRevision)
-		if err != nil {
-			return kv.Value, false, nil // changed meanwhile: whoever changed it sees the marked pod
+		return s.deleteMarked(r, key, kv)
+	}
+}
+
+// deleteMarked removes an object the delete just marked, whatever was written to it meanwhile, as kube-apiserver's
+// Store.Delete does after its graceful update; another component deleting it first is success too.
+func (s *Server) deleteMarked(r *Resource, key string, marked store.KeyValue[*types.Object]) (*types.Object, bool, error) {
+	rev := marked.ModRevision
+	for {
+		gone, err := s.store.Delete(key, rev)
+		switch {
+		case err == nil:
+			s.afterDelete(r, gone.Value)
+			return gone.Value, true, nil
+		case errors.Is(err, store.ErrKeyNotFound):
+			return marked.Value, true, nil
+		case !errors.Is(err, store.ErrConflict):
+			return nil, false, readError(err)
 		}
-		s.afterDelete(r, gone.Value)
-		return gone.Value, true, nil
+		cur, found, err := s.store.Get(key, store.ReadOptions{})
+		if err != nil {
+			return nil, false, readError(err)
+		}
+		if !found {
+			return marked.Value, true, nil
+		}
+		rev = cur.ModRevision
 	}
 }
 
