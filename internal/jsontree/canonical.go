@@ -124,22 +124,31 @@ func (c *canonicalizer) array(depth int) error {
 		if err := c.value(depth); err != nil {
 			return err
 		}
+		if done, err := c.separator(']', "array"); done || err != nil {
+			return err
+		}
+	}
+}
+
+// separator copies what follows a value inside an array or object: a comma (then more), or the closing bracket,
+// in which case it reports done.
+func (c *canonicalizer) separator(closer byte, in string) (bool, error) {
+	c.skipSpace()
+	if c.pos >= len(c.src) {
+		return false, c.errorf("unexpected end of input in %s", in)
+	}
+	switch c.src[c.pos] {
+	case ',':
+		c.out = append(c.out, ',')
+		c.pos++
 		c.skipSpace()
-		if c.pos >= len(c.src) {
-			return c.errorf("unexpected end of input in array")
-		}
-		switch c.src[c.pos] {
-		case ',':
-			c.out = append(c.out, ',')
-			c.pos++
-			c.skipSpace()
-		case ']':
-			c.out = append(c.out, ']')
-			c.pos++
-			return nil
-		default:
-			return c.errorf("expected ',' or ']' in array")
-		}
+		return false, nil
+	case closer:
+		c.out = append(c.out, closer)
+		c.pos++
+		return true, nil
+	default:
+		return false, c.errorf("expected ',' or '%c' in %s", closer, in)
 	}
 }
 
@@ -212,22 +221,13 @@ func (c *canonicalizer) object(depth int) error {
 			}
 		}
 
-		c.skipSpace()
-		if c.pos >= len(c.src) {
-			return c.errorf("unexpected end of input in object")
+		done, err := c.separator('}', "object")
+		if err != nil {
+			return err
 		}
-		switch c.src[c.pos] {
-		case ',':
-			c.out = append(c.out, ',')
-			c.pos++
-			c.skipSpace()
-		case '}':
-			c.out = append(c.out, '}')
-			c.pos++
+		if done {
 			c.members = c.members[:first]
 			return nil
-		default:
-			return c.errorf("expected ',' or '}' in object")
 		}
 	}
 }
