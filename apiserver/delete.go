@@ -2,13 +2,13 @@ package apiserver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/kubemem/kubemem/internal/jsontree"
 	"github.com/kubemem/kubemem/store"
 	"github.com/kubemem/kubemem/types"
 )
@@ -301,11 +301,13 @@ func (s *Server) beforeNamespaceDelete(r *Resource, obj *types.Object, opts Dele
 	if finalizers, changed := s.gcFinalizers(r, m.Finalizers, opts); changed {
 		m.Finalizers = finalizers
 	}
-	status, _ := obj.Lookup("status")
-	tree := map[string]any{}
-	_ = json.Unmarshal(status, &tree)
-	tree["phase"] = "Terminating"
-	raw, _ := json.Marshal(tree)
+	raw, _ := obj.Lookup("status")
+	status, _ := jsontree.DecodeObject(raw)
+	if status == nil {
+		status = map[string]any{}
+	}
+	status["phase"] = "Terminating"
+	raw, _ = jsontree.Append(nil, status) // a decoded tree always encodes
 	return obj.WithMetaNoCopy(m).WithMember("status", raw), false
 }
 

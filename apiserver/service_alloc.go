@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"sync"
 
+	"github.com/kubemem/kubemem/internal/jsontree"
 	"github.com/kubemem/kubemem/types"
 )
 
@@ -266,8 +267,9 @@ func (a *serviceAllocator) releaseService(svc *types.Object) {
 func patchServiceAllocatedValues(svc, old *types.Object) *types.Object {
 	raw, _ := svc.Lookup("spec")
 	oldRaw, _ := old.Lookup("spec")
-	var spec, oldSpec map[string]any
-	if json.Unmarshal(raw, &spec) != nil || json.Unmarshal(oldRaw, &oldSpec) != nil || spec == nil {
+	spec, errA := jsontree.DecodeObject(raw)
+	oldSpec, errB := jsontree.DecodeObject(oldRaw)
+	if errA != nil || errB != nil || spec == nil {
 		return svc
 	}
 	typ, _ := spec["type"].(string)
@@ -290,7 +292,7 @@ func patchServiceAllocatedValues(svc, old *types.Object) *types.Object {
 		ports, _ := spec["ports"].([]any)
 		for _, p := range ports {
 			port, _ := p.(map[string]any)
-			if port == nil || (port["nodePort"] != nil && port["nodePort"] != float64(0)) {
+			if port == nil || (port["nodePort"] != nil && port["nodePort"] != int64(0)) {
 				continue
 			}
 			for _, op := range oldPorts {
@@ -303,7 +305,7 @@ func patchServiceAllocatedValues(svc, old *types.Object) *types.Object {
 			}
 		}
 	}
-	if hc := spec["healthCheckNodePort"]; (hc == nil || hc == float64(0)) && oldSpec["healthCheckNodePort"] != nil &&
+	if hc := spec["healthCheckNodePort"]; (hc == nil || hc == int64(0)) && oldSpec["healthCheckNodePort"] != nil &&
 		spec["externalTrafficPolicy"] == "Local" && typ == "LoadBalancer" {
 		spec["healthCheckNodePort"] = oldSpec["healthCheckNodePort"]
 		changed = true
@@ -311,7 +313,7 @@ func patchServiceAllocatedValues(svc, old *types.Object) *types.Object {
 	if !changed {
 		return svc
 	}
-	out, err := json.Marshal(spec)
+	out, err := jsontree.Append(nil, spec)
 	if err != nil {
 		return svc
 	}
