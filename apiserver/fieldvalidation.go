@@ -65,7 +65,7 @@ func (s *Server) checkFields(ctx context.Context, r *Resource, obj *types.Object
 	if body, ok := ctx.Value(bodyProblemsKey{}).(bodyProblems); ok && body.obj == obj {
 		problems, typeErr = body.problems, body.typeErr // found in the request body before parsing dropped them
 	} else {
-		typeErr = fieldProblems(schema, obj.JSON(), "", &problems)
+		typeErr = fieldProblems(schema, obj.RawNoCopy(), "", &problems)
 	}
 	if typeErr != "" {
 		// kube-apiserver's decoder cannot put the value in its Go type: 400, whatever fieldValidation says.

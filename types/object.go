@@ -324,6 +324,10 @@ func (o *Object) WithBody(body []byte) (*Object, error) {
 	return newObject(o.typeMeta, o.meta, o.rv, parsed.raw[parsed.bodyAt:len(parsed.raw)-1]), nil
 }
 
+// RawNoCopy returns the object's canonical JSON without metadata.resourceVersion, aliasing the object: the caller
+// must not modify it. It is for readers that scan the whole object and have no use for its resourceVersion.
+func (o *Object) RawNoCopy() []byte { return o.raw }
+
 // Lookup returns the raw JSON value at path in the object's encoding (for example "spec", "nodeName"). The
 // returned slice aliases the object and must not be modified. metadata.resourceVersion is not found this way; use
 // ResourceVersion.
