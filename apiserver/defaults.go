@@ -29,70 +29,67 @@ func defaultObject(gvk types.GroupVersionKind, obj map[string]any) bool {
 	if gvk.Version != "v1" || obj == nil {
 		return false
 	}
+	apply, ok := defaulters[gvk.GroupKind()]
+	if !ok {
+		return false
+	}
 	var d defaulter
-	switch gvk.GroupKind() {
-	case types.GroupKind{Kind: "Pod"}:
-		d.pod(obj)
-	case types.GroupKind{Kind: "ReplicationController"}:
-		d.replicationController(obj)
-	case types.GroupKind{Kind: "Service"}:
-		d.service(obj)
-	case types.GroupKind{Kind: "Namespace"}:
-		d.namespace(obj)
-	case types.GroupKind{Kind: "Secret"}:
+	apply(&d, obj)
+	return d.changed
+}
+
+// defaulters are the defaulting functions of the kinds kube defaults, by group and kind (version v1).
+var defaulters = map[types.GroupKind]func(d *defaulter, obj map[string]any){
+	{Kind: "Pod"}:                   (*defaulter).pod,
+	{Kind: "ReplicationController"}: (*defaulter).replicationController,
+	{Kind: "Service"}:               (*defaulter).service,
+	{Kind: "Namespace"}:             (*defaulter).namespace,
+	{Kind: "Secret"}: func(d *defaulter, obj map[string]any) {
 		d.setIfEmpty(obj, "type", "Opaque") // core/v1 defaults.go SetDefaults_Secret
-	case types.GroupKind{Kind: "Endpoints"}:
+	},
+	{Kind: "Endpoints"}: func(d *defaulter, obj map[string]any) {
 		for _, subset := range d.items(obj, "subsets") { // core/v1 defaults.go SetDefaults_Endpoints
 			for _, port := range d.items(subset, "ports") {
 				d.setIfEmpty(port, "protocol", "TCP")
 			}
 		}
-	case types.GroupKind{Kind: "LimitRange"}:
-		d.limitRange(obj)
-	case types.GroupKind{Kind: "Node"}:
-		d.nodeStatus(obj)
-	case types.GroupKind{Kind: "PersistentVolume"}:
-		d.persistentVolume(obj)
-	case types.GroupKind{Kind: "PersistentVolumeClaim"}:
-		d.persistentVolumeClaim(obj)
-	case types.GroupKind{Group: "apps", Kind: "Deployment"}:
-		d.deployment(obj)
-	case types.GroupKind{Group: "apps", Kind: "ReplicaSet"}:
+	},
+	{Kind: "LimitRange"}:                (*defaulter).limitRange,
+	{Kind: "Node"}:                      (*defaulter).nodeStatus,
+	{Kind: "PersistentVolume"}:          (*defaulter).persistentVolume,
+	{Kind: "PersistentVolumeClaim"}:     (*defaulter).persistentVolumeClaim,
+	{Group: "apps", Kind: "Deployment"}: (*defaulter).deployment,
+	{Group: "apps", Kind: "ReplicaSet"}: func(d *defaulter, obj map[string]any) {
 		spec := d.object(obj, "spec") // apps/v1 defaults.go SetDefaults_ReplicaSet
 		d.setIfUnset(spec, "replicas", int64(1))
 		d.podTemplate(spec)
-	case types.GroupKind{Group: "apps", Kind: "StatefulSet"}:
-		d.statefulSet(obj)
-	case types.GroupKind{Group: "apps", Kind: "DaemonSet"}:
-		d.daemonSet(obj)
-	case types.GroupKind{Group: "batch", Kind: "Job"}:
-		d.job(obj)
-	case types.GroupKind{Group: "batch", Kind: "CronJob"}:
-		d.cronJob(obj)
-	case types.GroupKind{Group: "networking.k8s.io", Kind: "NetworkPolicy"}:
-		d.networkPolicy(obj)
-	case types.GroupKind{Group: "networking.k8s.io", Kind: "IngressClass"}:
-		// networking/v1 defaults.go SetDefaults_IngressClass
+	},
+	{Group: "apps", Kind: "StatefulSet"}:                (*defaulter).statefulSet,
+	{Group: "apps", Kind: "DaemonSet"}:                  (*defaulter).daemonSet,
+	{Group: "batch", Kind: "Job"}:                       (*defaulter).job,
+	{Group: "batch", Kind: "CronJob"}:                   (*defaulter).cronJob,
+	{Group: "networking.k8s.io", Kind: "NetworkPolicy"}: (*defaulter).networkPolicy,
+	{Group: "networking.k8s.io", Kind: "IngressClass"}: func(d *defaulter, obj map[string]any) { // networking/v1 defaults.go SetDefaults_IngressClass
 		if params := d.sub(d.sub(obj, "spec"), "parameters"); params != nil {
 			d.setIfUnset(params, "scope", "Cluster")
 		}
-	case types.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
-		types.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}:
-		d.roleBinding(obj)
-	case types.GroupKind{Group: "discovery.k8s.io", Kind: "EndpointSlice"}:
+	},
+	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:        (*defaulter).roleBinding,
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}: (*defaulter).roleBinding,
+	{Group: "discovery.k8s.io", Kind: "EndpointSlice"}: func(d *defaulter, obj map[string]any) {
 		for _, port := range d.items(obj, "ports") { // discovery/v1 defaults.go SetDefaults_EndpointPort
 			d.setIfUnset(port, "name", "")
 			d.setIfUnset(port, "protocol", "TCP")
 		}
-	case types.GroupKind{Group: "storage.k8s.io", Kind: "StorageClass"}:
+	},
+	{Group: "storage.k8s.io", Kind: "StorageClass"}: func(d *defaulter, obj map[string]any) {
 		d.setIfUnset(obj, "reclaimPolicy", "Delete") // storage/v1 defaults.go SetDefaults_StorageClass
 		d.setIfUnset(obj, "volumeBindingMode", "Immediate")
-	case types.GroupKind{Group: "scheduling.k8s.io", Kind: "PriorityClass"}:
+	},
+	{Group: "scheduling.k8s.io", Kind: "PriorityClass"}: func(d *defaulter, obj map[string]any) {
 		d.setIfUnset(obj, "preemptionPolicy", "PreemptLowerPriority") // scheduling/v1 defaults.go
-	case types.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}:
-		d.customResourceDefinition(obj)
-	}
-	return d.changed
+	},
+	{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}: (*defaulter).customResourceDefinition,
 }
 
 // addNamespaceFinalizer appends the "kubernetes" finalizer to a namespace's spec.finalizers unless it is there, as

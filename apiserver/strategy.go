@@ -124,17 +124,8 @@ func defaultForUpdate(r *Resource, obj *types.Object) (*types.Object, error) {
 
 // hasDefaults reports whether defaultObject has rules for the resource's kind.
 func hasDefaults(r *Resource) bool {
-	switch r.GVR.GroupResource() {
-	case ConfigMaps.GroupResource(), ServiceAccounts.GroupResource(), Events.GroupResource(),
-		Leases.GroupResource(), types.GroupResource{Resource: "resourcequotas"},
-		types.GroupResource{Group: "apps", Resource: "controllerrevisions"},
-		types.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"},
-		types.GroupResource{Group: "policy", Resource: "poddisruptionbudgets"},
-		types.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "roles"},
-		types.GroupResource{Group: "rbac.authorization.k8s.io", Resource: "clusterroles"}:
-		return false
-	}
-	return true
+	_, ok := defaulters[types.GroupKind{Group: r.GVR.Group, Kind: r.Kind}]
+	return ok && r.GVR.Version == "v1"
 }
 
 // admitUpdate runs the update pipeline's mutating admission, validation and validating admission on updated, the
