@@ -62,7 +62,7 @@ func (s *Server) builtinAdmission(disabled []string) admissionChain {
 // namespaceLifecycle refuses creates in a namespace that does not exist (404) or is terminating (403), and the
 // deletion of the namespaces a cluster cannot do without.
 func (s *Server) namespaceLifecycle(_ context.Context, req *AdmissionRequest) error {
-	nsr := s.resources[Namespaces]
+	nsr := s.registry().resources[Namespaces]
 	if req.Operation == OperationDelete {
 		if req.Resource == Namespaces && req.Subresource == "" && slices.Contains(immortalNamespaces, req.Name) {
 			return types.NewForbidden(nsr.GroupResource(), req.Name, errors.New("this namespace may not be deleted"))
@@ -108,7 +108,7 @@ func (s *Server) admitServiceAccount(_ context.Context, req *AdmissionRequest) e
 		name = "default"
 		spec["serviceAccountName"], spec["serviceAccount"] = name, name
 	}
-	sar := s.resources[ServiceAccounts]
+	sar := s.registry().resources[ServiceAccounts]
 	kv, found, err := s.store.Get(sar.key(req.Namespace, name), store.ReadOptions{})
 	if err != nil {
 		return readError(err)
@@ -219,7 +219,7 @@ func (s *Server) admitPriority(ctx context.Context, req *AdmissionRequest) error
 	if spec == nil {
 		return nil
 	}
-	pcr, served := s.resources[PriorityClasses]
+	pcr, served := s.registry().resources[PriorityClasses]
 	if !served {
 		return nil
 	}

@@ -172,6 +172,7 @@ func builtinResources() []Resource {
 		with(group("apiextensions.k8s.io", "customresourcedefinitions", "CustomResourceDefinition", false), func(r *Resource) {
 			r.Singular, r.ShortNames, r.Categories = "customresourcedefinition", []string{"crd", "crds"}, []string{"api-extensions"}
 			r.Subresources, r.Generation = []string{"status"}, GenerationSpec
+			r.AllowUnconditionalUpdate = false // apiextensions-apiserver's CRD strategy
 		}),
 	}
 }

@@ -23,6 +23,14 @@ func (s *Server) Resource(gvr types.GroupVersionResource) *ResourceClient {
 	return &ResourceClient{s: s, r: r, err: err}
 }
 
+// out turns a verb's result into what the client reads (Resource.present).
+func (c *ResourceClient) out(o *types.Object, err error) (*types.Object, error) {
+	if err != nil {
+		return nil, err
+	}
+	return c.r.present(o), nil
+}
+
 // Namespace returns a client for the same resource scoped to namespace ns.
 func (c *ResourceClient) Namespace(ns string) *ResourceClient {
 	cp := *c
@@ -39,7 +47,7 @@ func (c *ResourceClient) Create(ctx context.Context, obj *types.Object, opts Cre
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return c.s.create(ctx, c.r, c.ns, obj, opts)
+	return c.out(c.s.create(ctx, c.r, c.ns, obj, opts))
 }
 
 // Get returns the object name. The result is immutable and shared; no copy is made.
@@ -47,7 +55,7 @@ func (c *ResourceClient) Get(ctx context.Context, name string, opts GetOptions) 
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.s.get(ctx, c.r, c.ns, name, opts)
+	return c.out(c.s.get(ctx, c.r, c.ns, name, opts))
 }
 
 // List returns the objects the options select, as one page when opts.Limit is set.
@@ -55,7 +63,8 @@ func (c *ResourceClient) List(ctx context.Context, opts ListOptions) (*types.Lis
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.s.list(ctx, c.r, c.ns, opts)
+	l, err := c.s.list(ctx, c.r, c.ns, opts)
+	return c.r.presentList(l), err
 }
 
 // Watch starts a watch; it ends when ctx is done, when stopped, or after opts.TimeoutSeconds.
@@ -63,7 +72,32 @@ func (c *ResourceClient) Watch(ctx context.Context, opts ListOptions) (watch.Int
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.s.watchResource(ctx, c.r, c.ns, opts)
+	cr := c.r.custom
+	if cr == nil {
+		return c.s.watchResource(ctx, c.r, c.ns, opts)
+	}
+	// A custom resource's watches end when its version stops being served.
+	wctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(cr.served, cancel)
+	w, err := c.s.watchResource(wctx, c.r, c.ns, opts)
+	if err != nil {
+		stop()
+		cancel()
+		return nil, err
+	}
+	return &servedWatch{Interface: w, release: func() { stop(); cancel() }}, nil
+}
+
+// servedWatch is a watch of a custom resource version, which ends when the version stops being served.
+type servedWatch struct {
+	watch.Interface
+	release func()
+}
+
+// Stop ends the watch and releases what tied it to the version's lifetime.
+func (w *servedWatch) Stop() {
+	w.release()
+	w.Interface.Stop()
 }
 
 // Update replaces an object. With metadata.resourceVersion set it succeeds only if that is still the object's
@@ -73,7 +107,7 @@ func (c *ResourceClient) Update(ctx context.Context, obj *types.Object, opts Upd
 		return nil, c.err
 	}
 	o, _, err := c.s.update(ctx, c.r, c.ns, obj, opts)
-	return o, err
+	return c.out(o, err)
 }
 
 // Delete removes the object name and returns its last state, whose resourceVersion is the deletion's. An object
@@ -84,7 +118,7 @@ func (c *ResourceClient) Delete(ctx context.Context, name string, opts DeleteOpt
 		return nil, c.err
 	}
 	obj, _, err := c.s.delete(ctx, c.r, c.ns, name, opts)
-	return obj, err
+	return c.out(obj, err)
 }
 
 // DeleteCollection deletes every object listOpts selects and returns them.
@@ -92,7 +126,8 @@ func (c *ResourceClient) DeleteCollection(ctx context.Context, opts DeleteOption
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.s.deleteCollection(ctx, c.r, c.ns, opts, listOpts)
+	l, err := c.s.deleteCollection(ctx, c.r, c.ns, opts, listOpts)
+	return c.r.presentList(l), err
 }
 
 // Finalize replaces a namespace's spec.finalizers through the namespaces/finalize subresource, the way the
@@ -118,5 +153,5 @@ func (c *ResourceClient) UpdateStatus(ctx context.Context, obj *types.Object, op
 		return nil, types.NewNotFound(c.r.GroupResource(), obj.Name())
 	}
 	o, _, err := c.s.updateSubresource(ctx, c.r, c.ns, obj, opts, "status")
-	return o, err
+	return c.out(o, err)
 }

@@ -66,6 +66,9 @@ func (s *Server) startControllers() *controllers {
 // addResource makes the controllers cover r: the garbage collector learns its kind, and, for the first version of
 // a group and resource, an informer starts. A resource registered after New (a custom resource) is added this way.
 func (c *controllers) addResource(r *Resource) {
+	if c == nil {
+		return // not started yet: startControllers covers every resource served then
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stopped {
@@ -78,13 +81,38 @@ func (c *controllers) addResource(r *Resource) {
 	if _, ok := c.informers[gr]; ok {
 		return
 	}
-	inf := &informer{c: c, r: r}
+	ctx, cancel := context.WithCancel(c.ctx)
+	inf := &informer{c: c, r: r, cancel: cancel}
 	c.informers[gr] = inf
 	if c.unlisted > 0 {
 		inf.counted = true // the workers wait for its first list
 		c.unlisted++
 	}
-	c.spawn(inf.run)
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		defer cancel()
+		inf.run(ctx)
+	}()
+}
+
+// removeResource makes the controllers stop covering gvr, a custom resource version no longer served: the
+// garbage collector forgets it, and its informer stops (the CRD's other served versions are added again by the
+// caller, which starts an informer on one of them).
+func (c *controllers) removeResource(gvr types.GroupVersionResource) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gc != nil {
+		c.gc.removeKind(gvr)
+	}
+	gr := gvr.GroupResource()
+	if inf, ok := c.informers[gr]; ok && inf.r.GVR == gvr {
+		inf.cancel()
+		delete(c.informers, gr)
+	}
 }
 
 // listed records the first list of a counted informer (or that startControllers has started them all); the last one
@@ -205,11 +233,18 @@ const informerBackoffLimit = time.Second
 type informer struct {
 	c       *controllers
 	r       *Resource
-	counted bool // the workers wait for its first list
+	cancel  context.CancelFunc // stops it (removeResource)
+	counted bool               // the workers wait for its first list
 }
 
 // run lists and watches until ctx is done.
 func (inf *informer) run(ctx context.Context) {
+	defer func() {
+		if inf.counted { // stopped before its first list: the workers must not wait for it
+			inf.counted = false
+			inf.c.listed()
+		}
+	}()
 	client := &ResourceClient{s: inf.c.s, r: inf.r}
 	failures := 0
 	backoff := func() bool {

@@ -100,13 +100,33 @@ func (gc *garbageCollector) start() {
 	gc.attemptToOrphan.work(gcOrphanWorkers, gc.attemptToOrphanItem)
 }
 
+// removeKind forgets gvr, a custom resource version no longer served: owner references to its kind resolve through
+// the kind's other versions, or not at all.
+func (gc *garbageCollector) removeKind(gvr types.GroupVersionResource) {
+	gc.mu.Lock()
+	defer gc.mu.Unlock()
+	for k, rs := range gc.kinds {
+		if k.Group != gvr.Group {
+			continue
+		}
+		if rs = slices.DeleteFunc(slices.Clone(rs), func(r *Resource) bool { return r.GVR == gvr }); len(rs) == 0 {
+			delete(gc.kinds, k)
+		} else {
+			gc.kinds[k] = rs
+		}
+	}
+}
+
 // addKind registers r for resolving owner references. Objects that name an owner of r's kind are checked again,
 // since a reference that did not resolve may now.
 func (gc *garbageCollector) addKind(r *Resource) {
 	gk := r.GroupKind()
 	gc.mu.Lock()
 	defer gc.mu.Unlock()
-	if slices.Contains(gc.kinds[gk], r) {
+	if i := slices.IndexFunc(gc.kinds[gk], func(k *Resource) bool { return k.GVR == r.GVR }); i >= 0 {
+		ks := slices.Clone(gc.kinds[gk]) // copied: readers may hold the old slice
+		ks[i] = r                        // a custom resource rebuilt after its CRD changed
+		gc.kinds[gk] = ks
 		return
 	}
 	gc.kinds[gk] = append(gc.kinds[gk], r)

@@ -54,7 +54,7 @@ func TestControllersResync(t *testing.T) {
 	}{{"an owner the graph knows only from its dependents", false}, {"an owner the graph tracks", true}} {
 		t.Run("garbage collector: "+tc.name+", deleted during a gap, has its dependents checked", func(t *testing.T) {
 			srv, c := newControllers(t)
-			cmr := srv.resources[ConfigMaps]
+			cmr := srv.registry().resources[ConfigMaps]
 			var owner *types.Object
 			if tc.observed {
 				owner = create(t, srv, "owner", create(t, srv, "grandowner"))
@@ -79,7 +79,7 @@ func TestControllersResync(t *testing.T) {
 
 	t.Run("namespace controller: a namespace marked during a gap is synced, and so is one whose content changed", func(t *testing.T) {
 		srv, c := newControllers(t)
-		nsr := srv.resources[Namespaces]
+		nsr := srv.registry().resources[Namespaces]
 		_, err := srv.Resource(Namespaces).Create(ctx, types.NewObject(types.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
 			types.ObjectMeta{Name: "doomed"}), CreateOptions{})
 		require.NoError(t, err)
@@ -96,12 +96,12 @@ func TestControllersResync(t *testing.T) {
 		}
 		c.ns.resync(nsr, []*types.Object{marked})
 		require.Equal(t, []string{"doomed"}, drainNS())
-		c.ns.resync(srv.resources[ConfigMaps], nil)
+		c.ns.resync(srv.registry().resources[ConfigMaps], nil)
 		require.Equal(t, []string{"doomed"}, drainNS(), "its content may have changed unseen")
-		c.ns.resync(srv.resources[Nodes], nil)
+		c.ns.resync(srv.registry().resources[Nodes], nil)
 		require.Empty(t, drainNS(), "cluster-scoped content is not a namespace's")
 		c.ns.resync(nsr, nil)
-		c.ns.resync(srv.resources[ConfigMaps], nil)
+		c.ns.resync(srv.registry().resources[ConfigMaps], nil)
 		require.Empty(t, drainNS(), "a namespace gone during the gap is forgotten")
 	})
 }

@@ -127,7 +127,7 @@ func (nc *namespaceController) resync(r *Resource, items []*types.Object) {
 
 // client returns a client of the namespaces.
 func (nc *namespaceController) client() *ResourceClient {
-	return &ResourceClient{s: nc.c.s, r: nc.c.s.resources[Namespaces]}
+	return &ResourceClient{s: nc.c.s, r: nc.c.s.registry().resources[Namespaces]}
 }
 
 // sync advances the deletion of one namespace (namespacedResourcesDeleter.Delete).

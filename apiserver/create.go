@@ -3,6 +3,7 @@ package apiserver
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 
 	"github.com/kubemem/kubemem/store"
@@ -23,6 +24,13 @@ func (s *Server) create(ctx context.Context, r *Resource, ns string, obj *types.
 	if err != nil {
 		return nil, err
 	}
+	if r.custom != nil && r.custom.terminating {
+		return nil, types.FromStatus(types.Status{Status: types.StatusFailure, Code: http.StatusMethodNotAllowed,
+			Reason: types.StatusReasonMethodNotAllowed, Message: "create not allowed while custom resource definition is terminating",
+			Details: &types.StatusDetails{Group: r.GVR.Group, Kind: r.GVR.Resource}})
+	}
+	done := s.lockCRDs(r)
+	defer done()
 	if obj, err = s.checkFields(ctx, r, obj, opts.FieldValidation, "CreateOptions"); err != nil {
 		return nil, err
 	}
@@ -54,8 +62,11 @@ func (s *Server) create(ctx context.Context, r *Resource, ns string, obj *types.
 	}
 	applyStrategyMeta(r, &m)
 	candidate := obj.WithMetaNoCopy(m)
-	if r.createStatus != "" {
+	switch {
+	case r.createStatus != "":
 		candidate = candidate.WithMember("status", []byte(r.createStatus))
+	case r.custom != nil && r.HasSubresource("status"):
+		candidate = candidate.WithMember("status", nil) // a create cannot set the status of a custom resource
 	}
 	candidate, alloc, err := s.admitCreate(ctx, r, candidate, dryRun)
 	if err != nil {
@@ -106,7 +117,7 @@ func (s *Server) generateName(base string) string {
 
 // requireNamespace answers 404 for a namespace that does not exist (SEMANTICS V-6).
 func (s *Server) requireNamespace(ns string) error {
-	nsr := s.resources[Namespaces]
+	nsr := s.registry().resources[Namespaces]
 	if _, found, err := s.store.Get(nsr.key("", ns), store.ReadOptions{}); err != nil {
 		return readError(err)
 	} else if !found {

@@ -40,6 +40,8 @@ func (s *Server) delete(ctx context.Context, r *Resource, ns, name string, opts 
 		return nil, false, types.NewBadRequest("namespace is required for a namespaced resource")
 	}
 	key := r.key(ns, name)
+	done := s.lockCRDs(r)
+	defer done()
 	for {
 		cur, found, err := s.store.Get(key, store.ReadOptions{})
 		if err != nil {
@@ -121,9 +123,17 @@ func (s *Server) deleteMarked(r *Resource, key string, marked store.KeyValue[*ty
 // written) and whether the object then goes. It is rest.BeforeDelete with the pod strategy's CheckGracefulDelete,
 // followed by the finalizer rules of Store.updateForGracefulDeletionAndFinalizers.
 func (s *Server) beforeDelete(r *Resource, obj *types.Object, opts DeleteOptions) (*types.Object, bool) {
-	if r.GVR == Namespaces {
+	switch r.GVR {
+	case Namespaces:
 		return s.beforeNamespaceDelete(r, obj, opts)
+	case CustomResourceDefinitions:
+		return s.beforeCRDDelete(r, obj, opts)
 	}
+	return s.beforeDeleteGeneric(r, obj, opts)
+}
+
+// beforeDeleteGeneric is beforeDelete for kinds whose registry has no Delete of its own.
+func (s *Server) beforeDeleteGeneric(r *Resource, obj *types.Object, opts DeleteOptions) (*types.Object, bool) {
 	m := obj.MetaNoCopy()
 	clock := s.clock.Now()
 	grace := opts.GracePeriodSeconds
@@ -198,7 +208,7 @@ func podGracePeriod(pod *types.Object, asked *int64) int64 {
 
 // nodeExists reports whether a Node named name is stored.
 func (s *Server) nodeExists(name string) bool {
-	nodes, ok := s.resources[Nodes]
+	nodes, ok := s.registry().resources[Nodes]
 	if !ok || name == "" {
 		return false
 	}
@@ -315,6 +325,9 @@ func (s *Server) beforeNamespaceDelete(r *Resource, obj *types.Object, opts Dele
 func (s *Server) afterDelete(r *Resource, obj *types.Object) {
 	if r.GVR == Services {
 		s.services.releaseService(obj)
+	}
+	if r.custom != nil && r.custom.terminating {
+		s.finalizeCRD(r.custom.crd) // the CRD may wait for this object
 	}
 }
 

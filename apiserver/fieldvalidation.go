@@ -56,6 +56,9 @@ func (s *Server) checkFields(ctx context.Context, r *Resource, obj *types.Object
 		return nil, types.NewInvalid(types.GroupKind{Group: "meta.k8s.io", Kind: optionsKind}, "", types.FieldErrorList{
 			types.FieldNotSupported(types.NewFieldPath("fieldValidation"), mode, []string{"", "Ignore", "Strict", "Warn"})})
 	}
+	if r.custom != nil {
+		return s.checkCustomFields(ctx, r, obj, mode)
+	}
 	schema, ok := schemaFor(r)
 	if !ok {
 		return obj, nil

@@ -21,28 +21,9 @@ func (h *handler) serveVersion(w http.ResponseWriter) {
 	writeJSON(w, http.StatusOK, body)
 }
 
-// groupVersions returns the served group versions, core first, then groups sorted by name.
-func (s *Server) groupVersions() []types.GroupVersion {
-	seen := map[types.GroupVersion]bool{}
-	var out []types.GroupVersion
-	for gvr := range s.resources {
-		gv := gvr.GroupVersion()
-		if !seen[gv] {
-			seen[gv] = true
-			out = append(out, gv)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if (out[i].Group == "") != (out[j].Group == "") {
-			return out[i].Group == ""
-		}
-		if out[i].Group != out[j].Group {
-			return out[i].Group < out[j].Group
-		}
-		return out[i].Version < out[j].Version
-	})
-	return out
-}
+// groupVersions returns the served group versions, core first, then groups sorted by name, each group's versions in
+// kube's priority order.
+func (s *Server) groupVersions() []types.GroupVersion { return s.registry().groupVersions() }
 
 type groupVersionForDiscovery struct {
 	GroupVersion string `json:"groupVersion"`
@@ -153,7 +134,7 @@ var resourceVerbs = []string{"create", "delete", "deletecollection", "get", "lis
 // discoveryResources lists the resources of gv with their served subresources.
 func (s *Server) discoveryResources(gv types.GroupVersion) []apiResource {
 	var rs []*Resource
-	for gvr, r := range s.resources {
+	for gvr, r := range s.registry().resources {
 		if gvr.GroupVersion() == gv {
 			rs = append(rs, r)
 		}

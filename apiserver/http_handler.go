@@ -79,7 +79,7 @@ func (h *handler) serveResource(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound())
 		return
 	}
-	res, ok := h.s.resources[info.gv.WithResource(info.resource)]
+	res, ok := h.s.registry().resources[info.gv.WithResource(info.resource)]
 	if !ok || (info.namespace != "" && !res.Namespaced) {
 		writeError(w, notFound())
 		return
@@ -181,6 +181,7 @@ func (h *handler) update(ctx context.Context, w http.ResponseWriter, r *http.Req
 		return err
 	}
 	updated, created, err := c.s.update(ctx, c.r, c.ns, obj, updateOptions(q))
+	updated = c.r.present(updated)
 	if err != nil {
 		return err
 	}
@@ -200,6 +201,7 @@ func (h *handler) delete(ctx context.Context, w http.ResponseWriter, r *http.Req
 		return c.err
 	}
 	deleted, gone, err := c.s.delete(ctx, c.r, c.ns, name, opts)
+	deleted = c.r.present(deleted)
 	if err != nil {
 		return err
 	}

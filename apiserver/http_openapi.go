@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -134,26 +135,32 @@ func openAPIParam(v3 bool, name, in string) map[string]any {
 	return p
 }
 
-// buildOpenAPI returns the paths and definitions of the resources of gv, or of every resource for the zero gv.
-func (s *Server) buildOpenAPI(gv types.GroupVersion, v3 bool) (paths map[string]any, defs map[string]any) {
+// buildOpenAPI returns the paths and definitions of the resources of gv, or of every resource for the zero gv:
+// the built-in ones, or with custom set the custom ones.
+func (s *Server) buildOpenAPI(gv types.GroupVersion, v3, custom bool) (paths map[string]any, defs map[string]any) {
 	d := &openAPIDoc{refPrefix: "#/definitions/", defs: map[string]any{}}
 	if v3 {
 		d.refPrefix = "#/components/schemas/"
 	}
 	paths = map[string]any{}
 	for _, r := range s.Resources() {
-		if gv != (types.GroupVersion{}) && r.GVR.GroupVersion() != gv {
+		if gv != (types.GroupVersion{}) && r.GVR.GroupVersion() != gv || (r.custom != nil) != custom {
 			continue // the zero gv asks for every resource (the v2 document)
 		}
 		gvk := r.GVR.GroupVersion().WithKind(r.Kind)
-		schema, ok := types.SchemaFor(gvk)
-		if !ok {
-			continue
-		}
-		ref := d.schemaOf(schema)
 		gvkExt := map[string]string{"group": gvk.Group, "version": gvk.Version, "kind": gvk.Kind}
-		if def, ok := d.defs[definitionName(schema)].(map[string]any); ok {
-			def["x-kubernetes-group-version-kind"] = []any{gvkExt}
+		var ref map[string]any
+		if custom {
+			ref = d.customSchemaOf(r, gvkExt)
+		} else {
+			schema, ok := types.SchemaFor(gvk)
+			if !ok {
+				continue
+			}
+			ref = d.schemaOf(schema)
+			if def, ok := d.defs[definitionName(schema)].(map[string]any); ok {
+				def["x-kubernetes-group-version-kind"] = []any{gvkExt}
+			}
 		}
 		base := "/api/" + r.GVR.Version
 		if r.GVR.Group != "" {
@@ -202,36 +209,58 @@ func (s *Server) buildOpenAPI(gv types.GroupVersion, v3 bool) (paths map[string]
 	return paths, d.defs
 }
 
-// openAPICache holds the generated documents; the registry is immutable, so they are built once per server.
+// openAPIInfo is the info object of every document.
+var openAPIInfo = map[string]any{"title": "Kubernetes", "version": KubernetesVersion}
+
+// openAPICache holds the documents of the built-in resources, which never change: they are built once per server
+// and shared with its forks. The documents of custom resources are built on request (openAPIDocs).
 type openAPICache struct {
-	once sync.Once
-	v2   []byte
-	v3   map[string][]byte // "api/v1", "apis/apps/v1" → document
-	root []byte
+	once  sync.Once
+	v2    []byte
+	v3    map[string][]byte // "api/v1", "apis/apps/v1" → document
+	index map[string]any    // the /openapi/v3 entries of v3
 }
 
 func (s *Server) openAPI() *openAPICache {
 	c := s.openapi
 	c.once.Do(func() {
-		info := map[string]any{"title": "Kubernetes", "version": KubernetesVersion}
-		paths, defs := s.buildOpenAPI(types.GroupVersion{}, false)
-		c.v2, _ = json.Marshal(map[string]any{"swagger": "2.0", "info": info, "paths": paths, "definitions": defs})
-		c.v3 = map[string][]byte{}
-		index := map[string]any{}
+		paths, defs := s.buildOpenAPI(types.GroupVersion{}, false, false)
+		c.v2, _ = json.Marshal(map[string]any{"swagger": "2.0", "info": openAPIInfo, "paths": paths, "definitions": defs})
+		c.v3, c.index = map[string][]byte{}, map[string]any{}
 		for _, gv := range s.groupVersions() {
-			key := "api/" + gv.Version
-			if gv.Group != "" {
-				key = "apis/" + gv.Group + "/" + gv.Version
+			if p, d := s.buildOpenAPI(gv, true, false); len(p) > 0 {
+				addOpenAPIv3(c.v3, c.index, gv, p, d)
 			}
-			p, d := s.buildOpenAPI(gv, true)
-			doc, _ := json.Marshal(map[string]any{"openapi": "3.0.0", "info": info, "paths": p, "components": map[string]any{"schemas": d}})
-			c.v3[key] = doc
-			sum := sha512.Sum512(doc)
-			index[key] = map[string]string{"serverRelativeURL": "/openapi/v3/" + key + "?hash=" + strings.ToUpper(hex.EncodeToString(sum[:]))}
 		}
-		c.root, _ = json.Marshal(map[string]any{"paths": index})
 	})
 	return c
+}
+
+// addOpenAPIv3 adds the v3 document of gv to docs and its entry to index.
+func addOpenAPIv3(docs map[string][]byte, index map[string]any, gv types.GroupVersion, paths, defs map[string]any) {
+	key := "api/" + gv.Version
+	if gv.Group != "" {
+		key = "apis/" + gv.Group + "/" + gv.Version
+	}
+	doc, _ := json.Marshal(map[string]any{"openapi": "3.0.0", "info": openAPIInfo, "paths": paths, "components": map[string]any{"schemas": defs}})
+	docs[key] = doc
+	sum := sha512.Sum512(doc)
+	index[key] = map[string]string{"serverRelativeURL": "/openapi/v3/" + key + "?hash=" + strings.ToUpper(hex.EncodeToString(sum[:]))}
+}
+
+// customOpenAPIv3 builds the v3 documents of the custom resources served now, by group version.
+func (s *Server) customOpenAPIv3() (docs map[string][]byte, index map[string]any) {
+	docs, index = map[string][]byte{}, map[string]any{}
+	reg := s.registry()
+	if len(reg.custom) == 0 {
+		return docs, index
+	}
+	for _, gv := range reg.groupVersions() {
+		if p, d := s.buildOpenAPI(gv, true, true); len(p) > 0 {
+			addOpenAPIv3(docs, index, gv, p, d)
+		}
+	}
+	return docs, index
 }
 
 // serveOpenAPI answers /openapi/v2, /openapi/v3 and /openapi/v3/<group-version>.
@@ -241,12 +270,58 @@ func (h *handler) serveOpenAPI(w http.ResponseWriter, p string) {
 	case p == "/openapi/v2":
 		writeJSON(w, http.StatusOK, c.v2)
 	case p == "/openapi/v3":
-		writeJSON(w, http.StatusOK, c.root)
+		_, custom := h.s.customOpenAPIv3()
+		index := make(map[string]any, len(c.index)+len(custom))
+		for k, v := range c.index {
+			index[k] = v
+		}
+		for k, v := range custom {
+			index[k] = v
+		}
+		root, _ := json.Marshal(map[string]any{"paths": index})
+		writeJSON(w, http.StatusOK, root)
 	default:
-		if doc, ok := c.v3[strings.TrimPrefix(p, "/openapi/v3/")]; ok {
+		key := strings.TrimPrefix(p, "/openapi/v3/")
+		if docs, _ := h.s.customOpenAPIv3(); docs[key] != nil {
+			writeJSON(w, http.StatusOK, docs[key])
+			return
+		}
+		if doc, ok := c.v3[key]; ok {
 			writeJSON(w, http.StatusOK, doc)
 			return
 		}
 		writeError(w, notFound())
 	}
+}
+
+// customSchemaOf adds the schema of a custom resource version to the document, as apiextensions-apiserver publishes
+// it: the CRD's openAPIV3Schema, with apiVersion, kind and metadata (ObjectMeta) declared and the group-version-kind
+// extension, under the name "<reversed group>.<version>.<Kind>" ("com.example.v1.Widget").
+func (d *openAPIDoc) customSchemaOf(r *Resource, gvk map[string]string) map[string]any {
+	parts := strings.Split(r.GVR.Group, ".")
+	slices.Reverse(parts)
+	name := strings.Join(parts, ".") + "." + r.GVR.Version + "." + r.Kind
+	def := map[string]any{}
+	if raw := r.custom.openapi; raw != nil {
+		// A deep copy: the stored schema is shared.
+		if b, err := json.Marshal(raw); err == nil {
+			_ = json.Unmarshal(b, &def)
+		}
+	}
+	if def["type"] == nil {
+		def["type"] = "object"
+	}
+	props, _ := def["properties"].(map[string]any)
+	if props == nil {
+		props = map[string]any{}
+	}
+	props["apiVersion"] = map[string]any{"type": "string", "description": "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources"}
+	props["kind"] = map[string]any{"type": "string", "description": "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds"}
+	if meta, ok := types.SchemaForType("metav1.ObjectMeta"); ok {
+		props["metadata"] = map[string]any{"allOf": []any{d.schemaOf(meta)}, "description": "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"}
+	}
+	def["properties"] = props
+	def["x-kubernetes-group-version-kind"] = []any{gvk}
+	d.defs[name] = def
+	return map[string]any{"$ref": d.refPrefix + name}
 }

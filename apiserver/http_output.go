@@ -166,7 +166,7 @@ func columnsAsTree(cols []tableColumn) []any {
 
 // newTable converts objects into a Table with the resource's columns.
 func (h *handler) newTable(r *Resource, objs []*types.Object, q url.Values) *table {
-	p := printerFor(r.GVR)
+	p := r.printer()
 	t := &table{Columns: p.columns, Rows: make([]tableRow, 0, len(objs))}
 	now := h.s.clock.Now()
 	for _, o := range objs {

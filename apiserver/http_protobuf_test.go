@@ -60,7 +60,7 @@ func newPBEnv(t *testing.T) *pbEnv {
 	require.NoError(t, err)
 	widget := &Resource{GVR: widgetsGVR, Kind: "Widget", Namespaced: true}
 	widget.complete()
-	srv.resources[widget.GVR] = widget // before the handler serves anything
+	srv.registry().resources[widget.GVR] = widget // before the handler serves anything
 	hs := httptest.NewServer(srv.Handler(HandlerOptions{}))
 	t.Cleanup(func() {
 		_ = srv.Close() // ends watch streams first, so that the HTTP server can close

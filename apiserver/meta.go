@@ -16,7 +16,8 @@ const namespaceLabel = "kubernetes.io/metadata.name"
 func checkType(r *Resource, obj *types.Object) (*types.Object, error) {
 	want := r.TypeMeta()
 	got := obj.TypeMeta()
-	if got == want {
+	stored := r.storageTypeMeta()
+	if got == stored {
 		return obj, nil
 	}
 	if got.Kind != "" && got.Kind != want.Kind || got.APIVersion != "" && got.APIVersion != want.APIVersion {
@@ -24,7 +25,8 @@ func checkType(r *Resource, obj *types.Object) (*types.Object, error) {
 			", apiVersion " + strconv.Quote(got.APIVersion) + "): expected kind " + strconv.Quote(want.Kind) +
 			", apiVersion " + strconv.Quote(want.APIVersion))
 	}
-	return obj.WithTypeMeta(want), nil
+	// A custom resource is stored in its CRD's storage version (conversion strategy None: only apiVersion changes).
+	return obj.WithTypeMeta(stored), nil
 }
 
 // checkNamespace applies the request namespace to an object's metadata, as kube-apiserver's BeforeCreate and
@@ -109,6 +111,10 @@ func nextGeneration(r *Resource, old, updated *types.Object, annotations map[str
 		}
 	case GenerationBody:
 		if !sameBody(old, updated) {
+			g++
+		}
+	case GenerationNotMetadata:
+		if !sameBody(old, updated) || !sameMember(old, updated, "status") {
 			g++
 		}
 	}

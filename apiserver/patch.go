@@ -56,7 +56,7 @@ func (c *ResourceClient) Patch(ctx context.Context, name string, pt PatchType, d
 	if c.err != nil {
 		return nil, c.err
 	}
-	return c.s.patch(ctx, c.r, c.ns, name, pt, data, opts)
+	return c.out(c.s.patch(ctx, c.r, c.ns, name, pt, data, opts))
 }
 
 // PatchStatus applies a patch through the status subresource: only the patched object's status is stored.
@@ -67,7 +67,7 @@ func (c *ResourceClient) PatchStatus(ctx context.Context, name string, pt PatchT
 	if !c.r.HasSubresource("status") {
 		return nil, types.NewNotFound(c.r.GroupResource(), name)
 	}
-	return c.s.patchSubresource(ctx, c.r, c.ns, name, pt, data, opts, "status")
+	return c.out(c.s.patchSubresource(ctx, c.r, c.ns, name, pt, data, opts, "status"))
 }
 
 // Patch applies a patch to the object name and returns the result (see ResourceClient.Patch).

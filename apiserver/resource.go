@@ -20,6 +20,9 @@ const (
 	// GenerationBody bumps generation when anything outside metadata and status changes (kinds without spec, such
 	// as endpointslices).
 	GenerationBody
+	// GenerationNotMetadata bumps generation when anything outside metadata changes (custom resources; with a status
+	// subresource, the main resource cannot change status, and the status subresource never bumps generation).
+	GenerationNotMetadata
 )
 
 // NameRule is how a kind validates metadata.name.
@@ -76,6 +79,8 @@ type Resource struct {
 	// discovery leaves it out.
 	noDeleteCollection bool
 	prefix             string // storage key prefix: "/<group or core>/<resource>/"
+	// custom is set for the served versions of custom resources (custom.go).
+	custom *customResource
 }
 
 // GroupResource returns the group and resource, the form error messages use ("pods", "deployments.apps").
@@ -138,9 +143,17 @@ func (r *Resource) fieldSelectorField(field string) (string, error) {
 	return "", types.NewBadRequest("field label not supported: " + field)
 }
 
+// printer returns the Table form of r's objects.
+func (r *Resource) printer() printer {
+	if r.custom != nil {
+		return r.custom.printer
+	}
+	return printerFor(r.GVR)
+}
+
 // complete fills derived fields.
 func (r *Resource) complete() {
-	if r.HasSubresource("status") && r.createStatus == "" && !r.keepStatus {
+	if r.HasSubresource("status") && r.createStatus == "" && !r.keepStatus && r.custom == nil {
 		r.createStatus = "{}"
 	}
 	if r.ListKind == "" {

@@ -22,7 +22,7 @@ func (c *ResourceClient) GetScale(ctx context.Context, name string, opts GetOpti
 	if err != nil {
 		return nil, err
 	}
-	return scaleOf(obj)
+	return scaleOf(c.r, obj)
 }
 
 // UpdateScale sets spec.replicas of a scalable object from a Scale. A resourceVersion in the Scale is a
@@ -55,7 +55,8 @@ func (c *ResourceClient) UpdateScale(ctx context.Context, name string, scale *ty
 		if err != nil {
 			return nil, types.NewInternalError(err)
 		}
-		if err := u.SetNested(v, "spec", "replicas"); err != nil {
+		specPath, _, _ := c.r.scalePaths()
+		if err := u.SetNested(v, specPath...); err != nil {
 			return nil, types.NewInternalError(err)
 		}
 		if rv := scale.ResourceVersion(); rv != "" {
@@ -72,7 +73,7 @@ func (c *ResourceClient) UpdateScale(ctx context.Context, name string, scale *ty
 		if err != nil {
 			return nil, err
 		}
-		return scaleOf(updated)
+		return scaleOf(c.r, c.r.present(updated))
 	}
 }
 
@@ -87,17 +88,25 @@ func (c *ResourceClient) scalable(name string) error {
 	return nil
 }
 
-// scaleOf builds the Scale of obj.
-func scaleOf(obj *types.Object) (*types.Object, error) {
+// scaleOf builds the Scale of obj, an object of r.
+func scaleOf(r *Resource, obj *types.Object) (*types.Object, error) {
 	u, err := obj.Unstructured()
 	if err != nil {
 		return nil, types.NewInternalError(err)
 	}
-	specReplicas, _ := u.NestedInt64("spec", "replicas")
-	statusReplicas, _ := u.NestedInt64("status", "replicas")
+	specPath, statusPath, selectorPath := r.scalePaths()
+	specReplicas, _ := u.NestedInt64(specPath...)
+	statusReplicas, _ := u.NestedInt64(statusPath...)
 	meta := types.ObjectMeta{Name: obj.Name(), Namespace: obj.Namespace(), UID: obj.UID(), ResourceVersion: obj.ResourceVersion(), CreationTimestamp: obj.CreationTimestamp()}
 	status := map[string]any{"replicas": statusReplicas}
-	if selector := scaleSelector(obj); selector != "" {
+	selector := scaleSelector(obj)
+	if r.custom != nil {
+		selector, _ = nestedValue(u, selectorPath).(string)
+		if selectorPath == nil {
+			selector = ""
+		}
+	}
+	if selector != "" {
 		status["selector"] = selector
 	}
 	s, err := types.Unstructured{"apiVersion": scaleTypeMeta.APIVersion, "kind": scaleTypeMeta.Kind,

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kubemem/kubemem/clock"
 	"github.com/kubemem/kubemem/store"
@@ -22,11 +23,12 @@ type Server struct {
 	clock     clock.Clock
 	store     *store.Store[*types.Object]
 	watch     *watch.Broadcaster
-	resources map[types.GroupVersionResource]*Resource // immutable after New
+	reg       atomic.Pointer[registry]                 // the served resources; swapped when a CRD changes
 	admission admissionChain                           // immutable after New
 	services  *serviceAllocator                        // cluster IPs and node ports
 	openapi   *openAPICache                            // built on first request; shared with forks
 	kcm       *controllers                             // kube-controller-manager: garbage collector, namespace controller
+	crds      *crdState                                // the CRDs' served resources and cleanups
 
 	// randMu guards rand.
 	randMu sync.Mutex
@@ -41,19 +43,13 @@ func New(opts Options) (*Server, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	s := &Server{opts: opts, clock: opts.Clock, rand: opts.Rand, openapi: &openAPICache{}}
+	s := &Server{opts: opts, clock: opts.Clock, rand: opts.Rand, openapi: &openAPICache{}, crds: newCRDState()}
 	if s.rand == nil {
 		var seed [16]byte
 		_, _ = crand.Read(seed[:]) // never fails on supported platforms
 		s.rand = rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seed[:8]), binary.LittleEndian.Uint64(seed[8:])))
 	}
-	builtins := builtinResources()
-	s.resources = make(map[types.GroupVersionResource]*Resource, len(builtins))
-	for i := range builtins {
-		r := &builtins[i]
-		r.complete()
-		s.resources[r.GVR] = r
-	}
+	s.reg.Store(newBuiltinRegistry())
 	s.store = store.New(store.Options[*types.Object]{
 		Stamp:     stampRevision,
 		Index:     labelTerms,
@@ -94,7 +90,7 @@ func (s *Server) watchOptions() watch.Options {
 }
 
 func (s *Server) createDefaultNamespaces() error {
-	ns := s.resources[Namespaces]
+	ns := s.registry().resources[Namespaces]
 	for _, name := range DefaultNamespaces {
 		u := types.Unstructured{
 			"apiVersion": "v1", "kind": "Namespace",
@@ -115,7 +111,7 @@ func (s *Server) createDefaultNamespaces() error {
 
 // createSystemPriorityClasses creates the priority classes every cluster has.
 func (s *Server) createSystemPriorityClasses() error {
-	pcr, served := s.resources[PriorityClasses]
+	pcr, served := s.registry().resources[PriorityClasses]
 	if !served {
 		return nil
 	}
@@ -141,6 +137,7 @@ func (s *Server) createSystemPriorityClasses() error {
 func (s *Server) Close() error {
 	s.kcm.stop()
 	s.watch.Close()
+	s.crds.stop()
 	return s.store.Close()
 }
 
@@ -149,7 +146,8 @@ func (s *Server) Close() error {
 // starts at the fork, and it has its own watch broadcaster, admission plugins bound to it, service allocator and
 // built-in controllers (garbage collector, namespace controller); Close it when done.
 func (s *Server) Fork() *Server {
-	f := &Server{opts: s.opts, clock: s.clock, resources: s.resources, openapi: s.openapi}
+	f := &Server{opts: s.opts, clock: s.clock, openapi: s.openapi, crds: newCRDState()}
+	f.reg.Store(s.registry().builtinOnly())
 	s.randMu.Lock()
 	f.rand = rand.New(rand.NewPCG(s.rand.Uint64(), s.rand.Uint64()))
 	s.randMu.Unlock()
@@ -157,6 +155,9 @@ func (s *Server) Fork() *Server {
 	f.watch = watch.NewBroadcaster(history{f.store}, f.watchOptions())
 	f.admission = append(f.builtinAdmission(s.opts.DisableAdmissionPlugins), s.opts.Admission...) // the built-ins read f
 	f.services = s.services.fork()
+	f.crds.mu.Lock()
+	f.syncCustomResources() // the fork's own: their watches end with the fork's CRDs, not with this server's
+	f.crds.mu.Unlock()
 	f.kcm = f.startControllers()
 	return f
 }
@@ -173,8 +174,9 @@ func (s *Server) CompactedRevision() int64 { return s.store.CompactedRevision() 
 
 // Resources returns the registered resources. The values are shared and must not be modified.
 func (s *Server) Resources() []*Resource {
-	out := make([]*Resource, 0, len(s.resources))
-	for _, r := range s.resources {
+	reg := s.registry()
+	out := make([]*Resource, 0, len(reg.resources))
+	for _, r := range reg.resources {
 		out = append(out, r)
 	}
 	return out
@@ -182,13 +184,13 @@ func (s *Server) Resources() []*Resource {
 
 // ResourceFor returns the registered resource gvr names.
 func (s *Server) ResourceFor(gvr types.GroupVersionResource) (*Resource, bool) {
-	r, ok := s.resources[gvr]
+	r, ok := s.registry().resources[gvr]
 	return r, ok
 }
 
 // lookup returns the resource or kube-apiserver's 404 for an unknown one.
 func (s *Server) lookup(gvr types.GroupVersionResource) (*Resource, error) {
-	if r, ok := s.resources[gvr]; ok {
+	if r, ok := s.registry().resources[gvr]; ok {
 		return r, nil
 	}
 	return nil, types.NewNotFound(gvr.GroupResource(), "")

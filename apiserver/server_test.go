@@ -342,17 +342,18 @@ func TestResources(t *testing.T) {
 		kind                                string
 		namespaced, createOnUpdate, deleted bool
 		generation                          apiserver.GenerationRule
+		requireRV                           bool // AllowUnconditionalUpdate is false (W-4)
 	}{
-		{apiserver.Pods, "Pod", true, false, true, apiserver.GenerationSpec},
-		{apiserver.Services, "Service", true, true, true, apiserver.GenerationNone},
-		{apiserver.ConfigMaps, "ConfigMap", true, false, false, apiserver.GenerationNone},
-		{apiserver.Secrets, "Secret", true, false, false, apiserver.GenerationNone},
-		{apiserver.Namespaces, "Namespace", false, false, true, apiserver.GenerationNone},
-		{apiserver.Nodes, "Node", false, false, false, apiserver.GenerationNone},
-		{apiserver.Events, "Event", true, true, false, apiserver.GenerationNone},
-		{apiserver.Deployments, "Deployment", true, false, false, apiserver.GenerationSpecOrAnnotations},
-		{apiserver.Leases, "Lease", true, true, false, apiserver.GenerationNone},
-		{apiserver.CustomResourceDefinitions, "CustomResourceDefinition", false, false, false, apiserver.GenerationSpec},
+		{apiserver.Pods, "Pod", true, false, true, apiserver.GenerationSpec, false},
+		{apiserver.Services, "Service", true, true, true, apiserver.GenerationNone, false},
+		{apiserver.ConfigMaps, "ConfigMap", true, false, false, apiserver.GenerationNone, false},
+		{apiserver.Secrets, "Secret", true, false, false, apiserver.GenerationNone, false},
+		{apiserver.Namespaces, "Namespace", false, false, true, apiserver.GenerationNone, false},
+		{apiserver.Nodes, "Node", false, false, false, apiserver.GenerationNone, false},
+		{apiserver.Events, "Event", true, true, false, apiserver.GenerationNone, false},
+		{apiserver.Deployments, "Deployment", true, false, false, apiserver.GenerationSpecOrAnnotations, false},
+		{apiserver.Leases, "Lease", true, true, false, apiserver.GenerationNone, false},
+		{apiserver.CustomResourceDefinitions, "CustomResourceDefinition", false, false, false, apiserver.GenerationSpec, true},
 	}
 	for _, c := range cases {
 		t.Run(c.gvr.String(), func(t *testing.T) {
@@ -361,7 +362,7 @@ func TestResources(t *testing.T) {
 			require.Equal(t, c.kind, r.Kind)
 			require.Equal(t, c.namespaced, r.Namespaced)
 			require.Equal(t, c.createOnUpdate, r.AllowCreateOnUpdate, "W-5")
-			require.True(t, r.AllowUnconditionalUpdate, "W-4")
+			require.Equal(t, !c.requireRV, r.AllowUnconditionalUpdate, "W-4")
 			require.Equal(t, c.deleted, r.ReturnDeletedObject, "W-7")
 			require.Equal(t, c.generation, r.Generation, "V-1")
 		})

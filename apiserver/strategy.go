@@ -44,7 +44,7 @@ func (s *Server) admitCreate(ctx context.Context, r *Resource, candidate *types.
 		return nil, nil, err
 	}
 	gvk := r.GVR.GroupVersion().WithKind(r.Kind)
-	changed := defaultObject(gvk, tree)
+	changed := defaultTree(r, tree)
 	req := &AdmissionRequest{
 		Operation: OperationCreate, Resource: r.GVR, Kind: gvk,
 		Namespace: candidate.Namespace(), Name: candidate.Name(),
@@ -69,7 +69,10 @@ func (s *Server) admitCreate(ctx context.Context, r *Resource, candidate *types.
 			}
 		}()
 	}
-	if errs := validateObject(gvk, tree); len(errs) > 0 {
+	if r.GVR == CustomResourceDefinitions && s.prepareCRDStatus(tree, nil) {
+		prepared = true
+	}
+	if errs := validateTree(r, tree); len(errs) > 0 {
 		return nil, nil, types.NewInvalid(r.GroupKind(), candidate.Name(), errs)
 	}
 	if err := s.admission.validate(ctx, req); err != nil {
@@ -112,7 +115,7 @@ func defaultForUpdate(r *Resource, obj *types.Object) (*types.Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !defaultObject(r.GVR.GroupVersion().WithKind(r.Kind), tree) {
+	if !defaultTree(r, tree) {
 		return obj, nil
 	}
 	out, err := encodeTree(tree)
@@ -122,10 +125,36 @@ func defaultForUpdate(r *Resource, obj *types.Object) (*types.Object, error) {
 	return out.WithResourceVersion(obj.ResourceVersion()), nil
 }
 
-// hasDefaults reports whether defaultObject has rules for the resource's kind.
+// hasDefaults reports whether the resource's kind has defaults: rules in defaultObject for a built-in kind, a
+// schema with defaults for a custom resource.
 func hasDefaults(r *Resource) bool {
+	if r.custom != nil {
+		return r.custom.defaults || r.custom.storageDefaults
+	}
 	_, ok := defaulters[types.GroupKind{Group: r.GVR.Group, Kind: r.Kind}]
 	return ok && r.GVR.Version == "v1"
+}
+
+// defaultTree applies the defaults of r's kind to tree and reports whether it changed anything.
+func defaultTree(r *Resource, tree map[string]any) bool {
+	if c := r.custom; c != nil {
+		// The request version's defaults, then the storage version's, which kube-apiserver applies when it reads
+		// the object back (see customResource.defaults).
+		changed := c.defaults && c.schema.Default(tree)
+		if c.storageDefaults && c.storageSchema != c.schema && c.storageSchema.Default(tree) {
+			changed = true
+		}
+		return changed
+	}
+	return defaultObject(r.GVR.GroupVersion().WithKind(r.Kind), tree)
+}
+
+// validateTree returns the errors of a create of tree, an object of r.
+func validateTree(r *Resource, tree map[string]any) types.FieldErrorList {
+	if r.custom != nil {
+		return validateCustom(r, tree)
+	}
+	return validateObject(r.GVR.GroupVersion().WithKind(r.Kind), tree)
 }
 
 // admitUpdate runs the update pipeline's mutating admission, validation and validating admission on updated, the
@@ -158,7 +187,16 @@ func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *typ
 	if err != nil {
 		return nil, err
 	}
-	if errs := validateObjectUpdate(gvk, req.Object, oldTree); len(errs) > 0 {
+	if r.GVR == CustomResourceDefinitions && s.prepareCRDStatus(req.Object, oldTree) {
+		mutated = true
+	}
+	var errs types.FieldErrorList
+	if r.custom != nil {
+		errs = validateCustomUpdate(r, req.Object, oldTree)
+	} else {
+		errs = validateObjectUpdate(gvk, req.Object, oldTree)
+	}
+	if len(errs) > 0 {
 		return nil, types.NewInvalid(r.GroupKind(), updated.Name(), errs)
 	}
 	if err := s.admission.validate(ctx, req); err != nil {
@@ -190,7 +228,7 @@ func (s *Server) afterCreate(ctx context.Context, r *Resource, obj *types.Object
 		return
 	}
 	sa := types.NewObject(types.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, types.ObjectMeta{Name: "default", Namespace: obj.Name()})
-	_, err := s.create(ctx, s.resources[ServiceAccounts], obj.Name(), sa, CreateOptions{})
+	_, err := s.create(ctx, s.registry().resources[ServiceAccounts], obj.Name(), sa, CreateOptions{})
 	if err != nil && !types.IsAlreadyExists(err) && s.opts.Logger != nil {
 		s.opts.Logger.Warn("creating the default service account", "namespace", obj.Name(), "error", err)
 	}
@@ -231,10 +269,10 @@ func (s *Server) guaranteedUpdate(r *Resource, ns, name string, dryRun bool, fn 
 
 // validateMetadataUpdate is validateObjectUpdate for an update whose body (everything but kind, apiVersion and
 // metadata) is the stored one's: the ObjectMeta rules, and the pod annotation rules, which read the spec too. Kinds
-// whose other rules read metadata (secrets, jobs, cronjobs) get the full validation.
+// whose other rules read metadata (secrets, jobs, cronjobs, CRDs) get the full validation.
 func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object) types.FieldErrorList {
 	switch gvk.GroupKind() {
-	case vkSecret, vkJob, vkCronJob:
+	case vkSecret, vkJob, vkCronJob, vkCustomResourceDefinition:
 		tree, errA := decodeTree(obj)
 		oldTree, errB := decodeTree(old)
 		if errA != nil || errB != nil {

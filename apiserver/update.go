@@ -29,6 +29,8 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 	if err != nil {
 		return nil, false, err
 	}
+	done := s.lockCRDs(r)
+	defer done()
 	if obj, err = s.checkFields(ctx, r, obj, opts.FieldValidation, "UpdateOptions"); err != nil {
 		return nil, false, err
 	}

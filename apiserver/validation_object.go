@@ -58,6 +58,8 @@ func validateObject(gvk types.GroupVersionKind, obj map[string]any) types.FieldE
 		return validateJob(o)
 	case vkCronJob:
 		return validateCronJobCreate(o)
+	case vkCustomResourceDefinition:
+		return validateCustomResourceDefinition(o)
 	}
 	return validateObjectMetaCreate(o.obj("metadata"), hasKubeFinalizerRule(gvk.Group))
 }
@@ -96,6 +98,8 @@ func validateObjectUpdate(gvk types.GroupVersionKind, obj, old map[string]any) t
 		return validateJobUpdate(o, p)
 	case vkCronJob:
 		return validateCronJobUpdate(o, p)
+	case vkCustomResourceDefinition:
+		return validateCustomResourceDefinitionUpdate(o, p)
 	}
 	return validateObjectMetaUpdate(o.obj("metadata"), p.obj("metadata"), hasKubeFinalizerRule(gvk.Group))
 }
@@ -115,6 +119,8 @@ var (
 	vkDaemonSet             = types.GroupKind{Group: "apps", Kind: "DaemonSet"}
 	vkJob                   = types.GroupKind{Group: "batch", Kind: "Job"}
 	vkCronJob               = types.GroupKind{Group: "batch", Kind: "CronJob"}
+
+	vkCustomResourceDefinition = types.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}
 )
 
 // Paths shared by many rules; FieldPath values are immutable, so sharing them is safe.

@@ -43,6 +43,9 @@ func (s *Server) watchResource(ctx context.Context, r *Resource, ns string, opts
 	if !sel.empty() {
 		req.Predicate = sel.matches
 	}
+	if c := r.custom; c != nil && (c.storageDefaults || c.storage != r.GVR.GroupVersion().String()) {
+		req.Transform = r.present
+	}
 	if opts.TimeoutSeconds != nil && *opts.TimeoutSeconds > 0 {
 		req.Timeout = time.Duration(*opts.TimeoutSeconds) * time.Second
 	}

@@ -61,10 +61,12 @@ type Broadcaster struct {
 	// The map and its slices are immutable: registration and removal publish a new map (under mu).
 	buckets atomic.Pointer[map[string][]*watcher]
 
-	// mu guards pos, stopped, registered, bookmarkers, closed and changes to buckets. Never held while sending on a
-	// channel; while it is held only History.Revision (an atomic load in the store) is called.
-	mu          sync.Mutex
-	pos         int64      // the dispatcher has claimed every change up to pos
+	// mu guards pos, flushed, flushWaiters, stopped, registered, bookmarkers, closed and changes to buckets. Never
+	// held while sending on a channel; while it is held only History.Revision (an atomic load in the store) is called.
+	mu           sync.Mutex
+	pos          int64         // the dispatcher has claimed every change up to pos
+	flushed      int64         // the dispatcher has handed every change up to flushed to the registered watchers
+	flushWaiters []flushWaiter // Flushed calls waiting for a revision beyond flushed
 	stopped     []*watcher // registered watchers whose Stop was called, for the dispatcher to remove
 	registered  int        // registered watchers; with none, the dispatcher sleeps instead of following history
 	hold        Hold       // keeps the history after pos while watchers are registered, so compaction cannot outrun them
@@ -150,9 +152,50 @@ type Request struct {
 	Timeout time.Duration
 	// BufferSize overrides the broadcaster's default buffer size when positive.
 	BufferSize int
+	// Transform, if set, turns each event's object into what this watcher delivers (custom resources read in another
+	// version than the stored one, with defaults applied). It must be safe for concurrent use, must not block, and
+	// must not modify its argument. Events it transforms do not share their encodings with other watchers.
+	Transform func(*types.Object) *types.Object
 	// StartOrFail makes Watch return the error of a From that cannot be held (compacted meanwhile) instead of a
 	// watch whose first event reports it, for a caller that chose From itself and can choose again.
 	StartOrFail bool
+}
+
+// flushWaiter is a Flushed call waiting for the dispatcher.
+type flushWaiter struct {
+	rev  int64
+	done chan struct{}
+}
+
+// Flushed returns a channel that is closed once every change up to rev has been handed to the watchers registered
+// with the dispatcher (put in their buffers, or the watcher terminated as slow), once no watcher is registered, or
+// once the Broadcaster closes. Watches still replaying history are not waited for. A caller that ends watches with
+// their context after Flushed lets them deliver the changes that preceded the decision first.
+func (b *Broadcaster) Flushed(rev int64) <-chan struct{} {
+	done := make(chan struct{})
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed || b.registered == 0 || b.flushed >= rev {
+		close(done)
+		return done
+	}
+	b.flushWaiters = append(b.flushWaiters, flushWaiter{rev: rev, done: done})
+	return done
+}
+
+// releaseFlushedLocked closes the Flushed channels the dispatcher's progress (or the lack of registered watchers)
+// has answered. b.mu must be held.
+func (b *Broadcaster) releaseFlushedLocked() {
+	kept := b.flushWaiters[:0]
+	for _, fw := range b.flushWaiters {
+		if b.registered == 0 || fw.rev <= b.flushed {
+			close(fw.done)
+			continue
+		}
+		kept = append(kept, fw)
+	}
+	clear(b.flushWaiters[len(kept):])
+	b.flushWaiters = kept
 }
 
 // Watch starts a watch. It ends when ctx is done, when Stop is called, after req.Timeout, or when the Broadcaster
@@ -295,6 +338,8 @@ func (b *Broadcaster) dispatchPending() {
 	if b.hold != nil {
 		b.hold.Move(through) // everything up to through is delivered
 	}
+	b.flushed = max(b.flushed, through)
+	b.releaseFlushedLocked()
 	b.mu.Unlock()
 	if err != nil {
 		// The history failed under the dispatcher (its hold keeps compaction away, so this is a broken History).
@@ -327,12 +372,15 @@ func (b *Broadcaster) dispatch(buckets map[string][]*watcher, c Change) {
 			if !ok {
 				continue
 			}
-			if ev.Object == c.Object {
+			switch {
+			case w.req.Transform != nil:
+				// Its own object: nothing to share.
+			case ev.Object == c.Object:
 				if enc == nil {
 					enc = &Encodings{}
 				}
 				ev.Encodings = enc
-			} else {
+			default:
 				if leaveEnc == nil {
 					leaveEnc = &Encodings{}
 				}
@@ -450,6 +498,9 @@ func (b *Broadcaster) removeLocked(w *watcher) {
 		b.hold.Release()
 		b.hold = nil
 	}
+	if b.registered == 0 {
+		b.releaseFlushedLocked()
+	}
 	if w.req.Bookmarks {
 		b.bookmarkers--
 	}
@@ -481,6 +532,7 @@ func (b *Broadcaster) registerLocked(w *watcher, from int64) {
 		// The dispatcher was idle: nothing at or before from concerns the only watcher. pos never passes the
 		// committed revision, so later watchers' catch-up can always reach it (a future from stays in w.from).
 		b.pos = max(b.pos, min(from, b.hist.Revision()))
+		b.flushed = max(b.flushed, b.pos)
 	}
 	b.registered++
 	// The dispatcher keeps the history after pos: it takes over the watcher's hold when it has none.
@@ -554,6 +606,7 @@ func (b *Broadcaster) closeAll() {
 		b.hold.Release()
 		b.hold = nil
 	}
+	b.releaseFlushedLocked()
 	b.mu.Unlock()
 	for _, ws := range buckets {
 		for _, w := range ws {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/kubemem/kubemem/clock"
+	"github.com/kubemem/kubemem/types"
 	"github.com/kubemem/kubemem/watch"
 	"github.com/kubemem/kubemem/watch/watchtest"
 )
@@ -76,4 +77,66 @@ func TestDispatchSharesEncodings(t *testing.T) {
 	require.Same(t, e1.Encodings, e2.Encodings)
 	require.NotNil(t, e3.Encodings)
 	require.NotSame(t, e1.Encodings, e3.Encodings)
+}
+
+// TestTransform: Request.Transform is applied to the initial events and to live ones, and an event it transformed
+// shares no Encodings (the transformed object is the watcher's own).
+func TestTransform(t *testing.T) {
+	h := watchtest.NewHistory()
+	put(h, "ns1", "a", "a")
+	c := clock.NewFake(t0)
+	b := newBroadcaster(t, h, watch.Options{Clock: c, BookmarkInterval: time.Second})
+	relabel := func(o *types.Object) *types.Object {
+		m := o.Meta()
+		m.Labels = map[string]string{"l": "transformed"}
+		return o.WithMeta(m)
+	}
+	req := watch.Request{Prefix: nsPrefix("ns1"), From: h.Revision(), Bookmarks: true, BookmarkType: podType}
+	plain, plain2 := startWatch(t, b, req), startWatch(t, b, req)
+	req.Initial, req.Transform = liveAt(t, h, nsPrefix("ns1"), h.Revision()), relabel
+	tr := startWatch(t, b, req)
+	first := recv(t, tr)
+	require.Equal(t, watch.Added, first.Type)
+	require.Equal(t, map[string]string{"l": "transformed"}, first.Object.LabelsNoCopy())
+	waitRegistered(t, c, time.Second, plain, tr, plain2)
+
+	put(h, "ns1", "b", "b")
+	e, p1, p2 := recv(t, tr), recv(t, plain), recv(t, plain2)
+	require.Equal(t, "b", e.Object.Name())
+	require.Equal(t, map[string]string{"l": "transformed"}, e.Object.LabelsNoCopy())
+	require.Equal(t, map[string]string{"l": "b"}, p1.Object.LabelsNoCopy(), "other watchers see the object as it is")
+	require.Nil(t, e.Encodings)
+	require.Same(t, p1.Encodings, p2.Encodings)
+}
+
+// TestFlushed: Flushed answers at once with no registered watcher or for a revision already dispatched, and
+// otherwise once the dispatcher has handed the change to the watchers, before their consumer reads it.
+func TestFlushed(t *testing.T) {
+	h := watchtest.NewHistory()
+	put(h, "ns1", "a", "a")
+	c := clock.NewFake(t0)
+	b := newBroadcaster(t, h, watch.Options{Clock: c, BookmarkInterval: time.Second})
+	select {
+	case <-b.Flushed(h.Revision() + 5):
+	default:
+		t.Fatal("with no watcher registered, Flushed must answer at once")
+	}
+	w := startWatch(t, b, watch.Request{Prefix: nsPrefix("ns1"), From: h.Revision(), Bookmarks: true, BookmarkType: podType})
+	waitRegistered(t, c, time.Second, w)
+	put(h, "ns1", "b", "b")
+	<-b.Flushed(h.Revision())
+	select {
+	case e := <-w.ResultChan():
+		require.Equal(t, "b", e.Object.Name(), "the change is in the watcher's buffer once Flushed answers")
+	default:
+		t.Fatal("Flushed answered before the change was delivered")
+	}
+	select {
+	case <-b.Flushed(h.Revision()):
+	default:
+		t.Fatal("a dispatched revision must answer at once")
+	}
+	pending := b.Flushed(h.Revision() + 1)
+	b.Close()
+	<-pending // Close answers every waiter
 }

@@ -89,6 +89,15 @@ func (w *watcher) inScope(key string) bool {
 // new state. leave caches, per change, the Deleted object for watchers the change takes out of their
 // selection, so it is built once whatever the number of watchers.
 func (w *watcher) transition(c Change, leave **types.Object) (Event, bool) {
+	ev, ok := w.selectionEvent(c, leave)
+	if ok && w.req.Transform != nil {
+		ev.Object = w.req.Transform(ev.Object)
+	}
+	return ev, ok
+}
+
+// selectionEvent is transition before Request.Transform.
+func (w *watcher) selectionEvent(c Change, leave **types.Object) (Event, bool) {
 	pred := w.req.Predicate
 	prevIn := c.Prev != nil && (pred == nil || pred(c.Prev))
 	if c.Deleted {
@@ -143,6 +152,9 @@ func (w *watcher) catchUp() {
 		return
 	}
 	for _, o := range w.req.Initial {
+		if w.req.Transform != nil {
+			o = w.req.Transform(o)
+		}
 		if !w.send(Event{Type: Added, Object: o}) {
 			w.closeOut()
 			return
