@@ -96,8 +96,10 @@ func (s *Server) syncCustomResources() []string {
 	if crdRes == nil {
 		return nil
 	}
-	s.reconcileCRDNames(crdRes)
 	res, err := s.store.Range(crdRes.prefix, store.RangeOptions[*types.Object]{})
+	if err == nil && s.reconcileCRDNames(crdRes, res.KVs) {
+		res, err = s.store.Range(crdRes.prefix, store.RangeOptions[*types.Object]{})
+	}
 	if err != nil {
 		if s.opts.Logger != nil {
 			s.opts.Logger.Warn("listing CustomResourceDefinitions", "error", err)
@@ -223,7 +225,8 @@ func (s *Server) customResourcesOf(crd *types.Object) []*Resource {
 		if sc := subs.obj("scale"); sc != nil {
 			r.Subresources = append(r.Subresources, "scale")
 			cr.scale = &customScale{specReplicas: splitFieldPath(sc.str("specReplicasPath")),
-				statusReplicas: splitFieldPath(sc.str("statusReplicasPath")), labelSelector: splitFieldPath(sc.str("labelSelectorPath"))}
+				statusReplicas: splitFieldPath(sc.str("statusReplicasPath")), labelSelector: splitFieldPath(sc.str("labelSelectorPath")),
+				specPath: sc.str("specReplicasPath"), statusPath: sc.str("statusReplicasPath")}
 		}
 		for _, f := range ver.list("selectableFields") {
 			if p := strings.TrimPrefix(vObj(f).str("jsonPath"), "."); p != "" {
@@ -489,20 +492,18 @@ func (s *Server) namesInUse(group, self string) (resources, kinds map[string]boo
 	return resources, kinds
 }
 
-// reconcileCRDNames gives the CRDs whose names are not (all) accepted another chance, as the naming controller
-// requeues the CRDs of a group when a name is freed. The caller holds crds.mu.
-func (s *Server) reconcileCRDNames(crdRes *Resource) {
-	res, err := s.store.Range(crdRes.prefix, store.RangeOptions[*types.Object]{})
-	if err != nil {
-		return
-	}
-	for _, kv := range res.KVs {
+// reconcileCRDNames gives the CRDs (crds, the stored ones) whose names are not (all) accepted another chance, as the
+// naming controller requeues the CRDs of a group when a name is freed. It reports whether it wrote any. The caller
+// holds crds.mu.
+func (s *Server) reconcileCRDNames(crdRes *Resource, crds []store.KeyValue[*types.Object]) bool {
+	wrote := false
+	for _, kv := range crds {
 		spec, _ := kv.Value.Lookup("spec", "names")
 		status, _ := kv.Value.Lookup("status", "acceptedNames")
 		if kv.Value.DeletionTimestamp() != nil || jsonEqual(spec, status) {
 			continue
 		}
-		_, err := s.guaranteedUpdate(crdRes, "", kv.Value.Name(), false, func(cur *types.Object) (*types.Object, error) {
+		out, err := s.guaranteedUpdate(crdRes, "", kv.Value.Name(), false, func(cur *types.Object) (*types.Object, error) {
 			tree, err := decodeTree(cur)
 			if err != nil {
 				return nil, err
@@ -516,7 +517,9 @@ func (s *Server) reconcileCRDNames(crdRes *Resource) {
 		if err != nil && !types.IsNotFound(err) && s.opts.Logger != nil {
 			s.opts.Logger.Warn("accepting the names of a CustomResourceDefinition", "name", kv.Value.Name(), "error", err)
 		}
+		wrote = wrote || err == nil && out != kv.Value
 	}
+	return wrote
 }
 
 // jsonEqual reports whether two JSON values are semantically equal.

@@ -173,7 +173,7 @@ func TestCustomResourceSchema(t *testing.T) {
 
 	_, err = widgets.Create(ctx, widget(t, "strict", `{"color": "red", "unknown": 1}`), apiserver.CreateOptions{FieldValidation: "Strict"})
 	requireStatus(t, err, wantStatus{Code: http.StatusBadRequest, Reason: types.StatusReasonBadRequest,
-		Message: `strict decoding error: unknown field "spec.unknown"`})
+		Message: `Widget in version "v1" cannot be handled as a Widget: strict decoding error: unknown field "spec.unknown"`})
 }
 
 // TestCustomResourceVersions: objects are stored in the storage version and read in the version asked for

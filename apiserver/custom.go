@@ -45,6 +45,7 @@ type customResource struct {
 // Scale live in the object, as dotted paths without the leading dot.
 type customScale struct {
 	specReplicas, statusReplicas, labelSelector []string
+	specPath, statusPath                        string // as the CRD gives them (".spec.replicas"): error paths
 }
 
 // scalePaths returns where the Scale's fields live in r's objects: spec.replicas, status.replicas, and for custom
@@ -139,14 +140,8 @@ func (s *Server) checkCustomFields(ctx context.Context, r *Resource, obj *types.
 	if len(problems) == 0 {
 		return obj, nil
 	}
-	switch mode {
-	case FieldValidationStrict:
-		return nil, types.NewBadRequest("strict decoding error: " + strings.Join(problems, ", "))
-	case FieldValidationIgnore:
-	default:
-		for _, p := range problems {
-			warn(ctx, p)
-		}
+	if err := reportFieldProblems(ctx, r, mode, problems); err != nil {
+		return nil, err
 	}
 	if metaSchema, ok := types.SchemaForType("metav1.ObjectMeta"); ok {
 		if m, ok := tree["metadata"].(map[string]any); ok {
@@ -185,12 +180,12 @@ func validateCustomScale(sc *customScale, tree map[string]any) types.FieldErrorL
 		return nil
 	}
 	var errs types.FieldErrorList
-	for _, p := range [][]string{sc.specReplicas, sc.statusReplicas} {
+	for i, p := range [][]string{sc.specReplicas, sc.statusReplicas} {
 		n, ok := nestedValue(tree, p).(int64)
 		if !ok {
 			continue
 		}
-		path := types.NewFieldPath(strings.Join(p, "."))
+		path := types.NewFieldPath([]string{sc.specPath, sc.statusPath}[i]) // kube keeps the CRD's leading dot
 		switch {
 		case n < 0:
 			errs = append(errs, types.FieldInvalid(path, n, "should be a non-negative integer"))

@@ -77,14 +77,8 @@ func (s *Server) checkFields(ctx context.Context, r *Resource, obj *types.Object
 	if len(problems) == 0 {
 		return obj, nil
 	}
-	switch mode {
-	case FieldValidationStrict:
-		return nil, types.NewBadRequest("strict decoding error: " + strings.Join(problems, ", "))
-	case FieldValidationIgnore:
-	default:
-		for _, p := range problems {
-			warn(ctx, p)
-		}
+	if err := reportFieldProblems(ctx, r, mode, problems); err != nil {
+		return nil, err
 	}
 	tree, err := decodeTree(obj) // decoding keeps the last of duplicate keys
 	if err != nil {
@@ -96,6 +90,26 @@ func (s *Server) checkFields(ctx context.Context, r *Resource, obj *types.Object
 		return nil, err
 	}
 	return out.WithResourceVersion(obj.ResourceVersion()), nil
+}
+
+// reportFieldProblems applies fieldValidation mode to the unknown and duplicate fields of a request's object:
+// Strict fails with kube-apiserver's 400 (worded as its decoder words it on a create or an update, as its patch
+// handler words it on a patch), Warn sends them as warnings, Ignore drops them silently.
+func reportFieldProblems(ctx context.Context, r *Resource, mode string, problems []string) error {
+	switch mode {
+	case FieldValidationStrict:
+		msg := "strict decoding error: " + strings.Join(problems, ", ")
+		if ctx.Value(patchingKey{}) == nil {
+			msg = fmt.Sprintf("%s in version %q cannot be handled as a %s: %s", r.Kind, r.GVR.Version, r.Kind, msg)
+		}
+		return types.NewBadRequest(msg)
+	case FieldValidationIgnore:
+	default:
+		for _, p := range problems {
+			warn(ctx, p)
+		}
+	}
+	return nil
 }
 
 // fieldProblems appends to problems kube's strict-decoding messages for data, a JSON value of schema at path:

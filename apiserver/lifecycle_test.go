@@ -439,7 +439,7 @@ func TestFieldValidation(t *testing.T) {
 		err      string
 		warnings []string
 	}{
-		{mode: "Strict", err: `strict decoding error: unknown field "extra"`},
+		{mode: "Strict", err: `ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "extra"`},
 		{mode: "Warn", warnings: []string{`unknown field "extra"`}},
 		{mode: "", warnings: []string{`unknown field "extra"`}},
 		{mode: "Ignore"},
@@ -467,8 +467,10 @@ func TestFieldValidation(t *testing.T) {
 		require.NoError(t, err)
 		u["extra"] = true
 		_, err = cms.Update(ctx, toObject(t, u), apiserver.UpdateOptions{FieldValidation: "Strict"})
-		requireStatus(t, err, wantStatus{Code: 400, Reason: types.StatusReasonBadRequest, Message: `strict decoding error: unknown field "extra"`})
+		requireStatus(t, err, wantStatus{Code: 400, Reason: types.StatusReasonBadRequest,
+			Message: `ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "extra"`})
 		_, err = cms.Patch(ctx, "fvu", apiserver.MergePatchType, []byte(`{"spec":{"x":1}}`), apiserver.PatchOptions{FieldValidation: "Strict"})
+		// kube's patch handler words it without the decoder's prefix.
 		requireStatus(t, err, wantStatus{Code: 400, Reason: types.StatusReasonBadRequest, Message: `strict decoding error: unknown field "spec"`})
 	})
 	t.Run("an unsupported mode is 422", func(t *testing.T) {
@@ -494,7 +496,7 @@ func TestFieldValidationHTTP(t *testing.T) {
 	}
 	rec := post("strict", "Strict")
 	require.Equal(t, http.StatusBadRequest, rec.Code)
-	require.Contains(t, rec.Body.String(), `strict decoding error: unknown field \"metadata.bogus\", duplicate field \"data.a\", unknown field \"extra\"`)
+	require.Contains(t, rec.Body.String(), `ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"metadata.bogus\", duplicate field \"data.a\", unknown field \"extra\"`)
 
 	rec = post("warn", "Warn")
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())

@@ -112,6 +112,7 @@ func (s *Server) patchSubresource(ctx context.Context, r *Resource, ns, name str
 		return nil, types.NewInvalid(types.GroupKind{Group: "meta.k8s.io", Kind: "PatchOptions"}, "", errs)
 	}
 	uopts := UpdateOptions{DryRun: opts.DryRun, FieldManager: opts.FieldManager, FieldValidation: opts.FieldValidation}
+	ctx = context.WithValue(ctx, patchingKey{}, true)
 	for {
 		cur, err := s.get(ctx, r, ns, name, GetOptions{})
 		if err != nil {
@@ -155,6 +156,10 @@ func (s *Server) patchSubresource(ctx context.Context, r *Resource, ns, name str
 		return updated, err
 	}
 }
+
+// patchingKey marks the context of the update a patch makes: its strict field-validation errors are worded as
+// kube-apiserver's patch handler words them.
+type patchingKey struct{}
 
 // patchFunc returns the engine of a patch type, or kube-apiserver's 415 for a type the resource does not accept.
 func patchFunc(r *Resource, pt PatchType) (func(doc, patchDoc []byte) ([]byte, error), error) {
