@@ -395,7 +395,9 @@ func (s *Server) nameCRD(tree, status map[string]any) bool {
 	conflict := func(reason, name string) {
 		cond["status"], cond["reason"], cond["message"] = "False", reason, `"`+name+`" is already in use`
 	}
-	fresh := func(requested, accepted string, used map[string]bool) bool { return requested == accepted || !used[requested] }
+	fresh := func(requested, accepted string, used map[string]bool) bool {
+		return requested == accepted || !used[requested]
+	}
 	if fresh(requested.Plural, accepted.Plural, resources) {
 		next.Plural = requested.Plural
 	} else {

@@ -32,8 +32,8 @@ type customResource struct {
 	storageSchema   *structural.Schema // the storage version's schema
 	storageDefaults bool               // it declares defaults
 	since           int64
-	printer  printer
-	scale    *customScale // nil without a scale subresource
+	printer         printer
+	scale           *customScale // nil without a scale subresource
 	// terminating marks a CRD being deleted: its objects can still be read and deleted, not created.
 	terminating bool
 	// served ends when the version stops being served (the CRD is deleted, or the version unserved): its watches

@@ -23,12 +23,12 @@ type Server struct {
 	clock     clock.Clock
 	store     *store.Store[*types.Object]
 	watch     *watch.Broadcaster
-	reg       atomic.Pointer[registry]                 // the served resources; swapped when a CRD changes
-	admission admissionChain                           // immutable after New
-	services  *serviceAllocator                        // cluster IPs and node ports
-	openapi   *openAPICache                            // built on first request; shared with forks
-	kcm       *controllers                             // kube-controller-manager: garbage collector, namespace controller
-	crds      *crdState                                // the CRDs' served resources and cleanups
+	reg       atomic.Pointer[registry] // the served resources; swapped when a CRD changes
+	admission admissionChain           // immutable after New
+	services  *serviceAllocator        // cluster IPs and node ports
+	openapi   *openAPICache            // built on first request; shared with forks
+	kcm       *controllers             // kube-controller-manager: garbage collector, namespace controller
+	crds      *crdState                // the CRDs' served resources and cleanups
 
 	// randMu guards rand.
 	randMu sync.Mutex

@@ -67,11 +67,11 @@ type Broadcaster struct {
 	pos          int64         // the dispatcher has claimed every change up to pos
 	flushed      int64         // the dispatcher has handed every change up to flushed to the registered watchers
 	flushWaiters []flushWaiter // Flushed calls waiting for a revision beyond flushed
-	stopped     []*watcher // registered watchers whose Stop was called, for the dispatcher to remove
-	registered  int        // registered watchers; with none, the dispatcher sleeps instead of following history
-	hold        Hold       // keeps the history after pos while watchers are registered, so compaction cannot outrun them
-	bookmarkers int        // registered watchers that want bookmarks
-	closed      bool
+	stopped      []*watcher    // registered watchers whose Stop was called, for the dispatcher to remove
+	registered   int           // registered watchers; with none, the dispatcher sleeps instead of following history
+	hold         Hold          // keeps the history after pos while watchers are registered, so compaction cannot outrun them
+	bookmarkers  int           // registered watchers that want bookmarks
+	closed       bool
 
 	kick chan struct{} // wakes the dispatcher to process stops (buffer of one)
 	done chan struct{} // closed by Close

@@ -263,4 +263,3 @@ func runParseCases(t *testing.T, cases []parseCase) {
 		})
 	}
 }
-
