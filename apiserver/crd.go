@@ -33,9 +33,9 @@ type crdState struct {
 	// mu serializes the writes of CRDs and the rebuilds of the registry that follow them, and guards built and served.
 	// It is taken before anything the verbs take, and never while an object of a custom resource is written.
 	mu sync.Mutex
-	// built holds, by CRD name, the resourceVersion of the CRD the served resources were built from and those
-	// resources, so that a rebuild only parses the CRDs that changed.
-	built map[string]builtCRD
+	// built holds, by CRD name, the resourceVersion of the CRD the served resources were built from, so that a
+	// rebuild only parses the CRDs that changed.
+	built map[string]string
 	// served holds the lifetime of each served custom resource version: canceled when it stops being served.
 	served map[types.GroupVersionResource]servedVersion
 	wg     sync.WaitGroup // counts the goroutines that end versions no longer served
@@ -45,18 +45,13 @@ type crdState struct {
 	finalizing map[string]bool // CRD name -> a cleanup runs; true: run it again when it ends
 }
 
-type builtCRD struct {
-	rv        string
-	resources []*Resource
-}
-
 type servedVersion struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 }
 
 func newCRDState() *crdState {
-	return &crdState{built: map[string]builtCRD{}, served: map[types.GroupVersionResource]servedVersion{}, finalizing: map[string]bool{}}
+	return &crdState{built: map[string]string{}, served: map[types.GroupVersionResource]servedVersion{}, finalizing: map[string]bool{}}
 }
 
 // stop ends the lifetimes of the served versions (their watches end). The broadcaster must be closed, so that the
@@ -116,12 +111,11 @@ func (s *Server) syncCustomResources() []string {
 		if crd.DeletionTimestamp() != nil && slices.Contains(crd.MetaNoCopy().Finalizers, crdCleanupFinalizer) {
 			terminating = append(terminating, name)
 		}
-		if b, ok := s.crds.built[name]; ok && b.rv == crd.ResourceVersion() {
+		if rv, ok := s.crds.built[name]; ok && rv == crd.ResourceVersion() {
 			continue
 		}
-		rs := s.customResourcesOf(crd)
-		s.crds.built[name] = builtCRD{rv: crd.ResourceVersion(), resources: rs}
-		reg = reg.withCustom(name, rs)
+		s.crds.built[name] = crd.ResourceVersion()
+		reg = reg.withCustom(name, s.customResourcesOf(crd))
 	}
 	for name := range s.crds.built {
 		if !seen[name] {
@@ -210,7 +204,7 @@ func (s *Server) customResourcesOf(crd *types.Object) []*Resource {
 			ShortNames: names.strList("shortNames"), Categories: names.strList("categories"),
 			Namespaced: spec.str("scope") == "Namespaced", Generation: GenerationNotMetadata, Name: NameDNSSubdomain,
 		}
-		cr := &customResource{crd: crd.Name(), crdUID: crd.UID(), storage: storage, since: rev, terminating: terminating}
+		cr := &customResource{crd: crd.Name(), storage: storage, since: rev, terminating: terminating}
 		raw := map[string]any(ver.obj("schema").obj("openAPIV3Schema"))
 		cr.schema, cr.openapi, cr.defaults = schemas[i], raw, hasSchemaDefaults(raw)
 		cr.storageSchema, cr.storageDefaults = storageSchema, storageDefaults

@@ -21,7 +21,6 @@ import (
 // customResource is what a served version of a custom resource adds to its Resource. It is immutable.
 type customResource struct {
 	crd     string             // the CRD's name
-	crdUID  string             // the CRD's uid
 	storage string             // the apiVersion objects are stored in ("example.com/v1")
 	schema  *structural.Schema // the version's structural schema (never nil: apiextensions.k8s.io/v1 requires one)
 	openapi map[string]any     // the version's openAPIV3Schema as the CRD gives it (shared, read-only)
