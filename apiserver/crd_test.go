@@ -427,3 +427,45 @@ func TestCustomResourceLifecycle(t *testing.T) {
 		return types.IsNotFound(err)
 	}, 10*time.Second, 5*time.Millisecond)
 }
+
+// gizmoCRD is a cluster-scoped CRD whose schema has an embedded resource and a map-type list keyed by name.
+const gizmoCRD = `{
+  "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+  "metadata": {"name": "gizmos.example.com"},
+  "spec": {"group": "example.com", "scope": "Cluster",
+    "names": {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo", "listKind": "GizmoList"},
+    "versions": [{"name": "v1", "served": true, "storage": true, "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+      "spec": {"type": "object", "properties": {
+        "template": {"type": "object", "x-kubernetes-embedded-resource": true, "x-kubernetes-preserve-unknown-fields": true},
+        "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+          "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "port": {"type": "integer"}}}}}}}}}}]}}`
+
+// TestCustomResourceEmbeddedAndListTypes: an embedded resource's metadata gets the ObjectMeta rules, and a map-type
+// list must keep its keys unique, on create and after a merge patch (which replaces lists whole).
+func TestCustomResourceEmbeddedAndListTypes(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	_, err := srv.Resource(apiserver.CustomResourceDefinitions).Create(ctx, parseObject(t, gizmoCRD), apiserver.CreateOptions{})
+	require.NoError(t, err)
+	gizmos := srv.Resource(types.GroupVersionResource{Group: "example.com", Version: "v1", Resource: "gizmos"})
+	gizmo := func(name, spec string) *types.Object {
+		return parseObject(t, `{"apiVersion": "example.com/v1", "kind": "Gizmo", "metadata": {"name": "`+name+`"}, "spec": `+spec+`}`)
+	}
+
+	_, err = gizmos.Create(ctx, gizmo("bad-label", `{"template": {"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": {"bad key!": "x"}}}}`), apiserver.CreateOptions{})
+	st := requireStatus(t, err, wantStatus{Code: http.StatusUnprocessableEntity, Reason: types.StatusReasonInvalid})
+	require.Equal(t, "spec.template.metadata.labels", st.Details.Causes[0].Field)
+
+	_, err = gizmos.Create(ctx, gizmo("dup", `{"ports": [{"name": "a", "port": 1}, {"name": "a", "port": 2}]}`), apiserver.CreateOptions{})
+	st = requireStatus(t, err, wantStatus{Code: http.StatusUnprocessableEntity, Reason: types.StatusReasonInvalid})
+	require.Equal(t, types.CauseType("FieldValueDuplicate"), st.Details.Causes[0].Type)
+	require.Equal(t, "spec.ports[1]", st.Details.Causes[0].Field)
+
+	_, err = gizmos.Create(ctx, gizmo("ok", `{"template": {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}, "ports": [{"name": "a", "port": 1}]}`), apiserver.CreateOptions{})
+	require.NoError(t, err)
+	_, err = gizmos.Patch(ctx, "ok", apiserver.MergePatchType, []byte(`{"spec": {"ports": [{"name": "b", "port": 1}, {"name": "b", "port": 2}]}}`), apiserver.PatchOptions{})
+	requireStatus(t, err, wantStatus{Code: http.StatusUnprocessableEntity, Reason: types.StatusReasonInvalid})
+	patched, err := gizmos.Patch(ctx, "ok", apiserver.MergePatchType, []byte(`{"spec": {"ports": [{"name": "b", "port": 2}]}}`), apiserver.PatchOptions{})
+	require.NoError(t, err)
+	require.JSONEq(t, `[{"name": "b", "port": 2}]`, jsonPath(t, patched, "spec.ports"), "a merge patch replaces the list")
+}

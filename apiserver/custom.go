@@ -158,9 +158,19 @@ func (s *Server) checkCustomFields(ctx context.Context, r *Resource, obj *types.
 // the schema (with x-kubernetes-list-type invariants and embedded resources), and the scale subresource's replicas.
 func validateCustom(r *Resource, tree map[string]any) types.FieldErrorList {
 	errs := validateObjectMetaCreate(vmap(tree).obj("metadata"), false)
-	errs = append(errs, r.custom.schema.Validate(tree)...)
+	errs = append(errs, r.custom.schema.ValidateWithOptions(tree, embeddedMeta)...)
 	return append(errs, validateCustomScale(r.custom.scale, tree)...)
 }
+
+// embeddedMeta validates the metadata of the x-kubernetes-embedded-resource objects inside custom objects with the
+// generic ObjectMeta rules, as kube-apiserver's schemaobjectmeta does.
+var embeddedMeta = structural.ValidateOptions{EmbeddedObjectMeta: func(meta map[string]any, path *types.FieldPath) types.FieldErrorList {
+	var errs types.FieldErrorList
+	if ns := vmap(meta).str("namespace"); ns != "" {
+		errs = validateDNSLabel(ns, path.Child("namespace")) // a namespace is required exactly when one is set
+	}
+	return append(errs, validateObjectMetaAt(meta, path, false)...)
+}}
 
 // validateCustomUpdate returns the errors of an update of a custom object: the create rules with validation
 // ratcheting (an invalid value the old object already had is not reported) and the metadata update rules.
@@ -168,7 +178,7 @@ func validateCustomUpdate(r *Resource, tree, old map[string]any) types.FieldErro
 	meta, oldMeta := vmap(tree).obj("metadata"), vmap(old).obj("metadata")
 	errs := validateObjectMetaCreate(meta, false)
 	errs = append(errs, validateObjectMetaUpdate(meta, oldMeta, false)...)
-	errs = append(errs, r.custom.schema.ValidateUpdate(tree, old)...)
+	errs = append(errs, r.custom.schema.ValidateUpdateWithOptions(tree, old, embeddedMeta)...)
 	return append(errs, validateCustomScale(r.custom.scale, tree)...)
 }
 

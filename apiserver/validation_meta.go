@@ -32,15 +32,21 @@ var vStandardFinalizers = map[string]bool{"kubernetes": true, vFinalizerOrphan: 
 // validateObjectMetaCreate is ValidateObjectMeta without name, generateName and namespace: labels, annotations,
 // ownerReferences and finalizers, then (kubeFinalizers) core's standard-finalizer rule.
 func validateObjectMetaCreate(meta vmap, kubeFinalizers bool) types.FieldErrorList {
+	return validateObjectMetaAt(meta, vMetaPath, kubeFinalizers)
+}
+
+// validateObjectMetaAt is validateObjectMetaCreate for metadata at path (the metadata of an embedded resource in a
+// custom object, for example).
+func validateObjectMetaAt(meta vmap, path *types.FieldPath, kubeFinalizers bool) types.FieldErrorList {
 	var errs types.FieldErrorList
 	if g, ok := meta.integer("generation"); ok && g < 0 {
-		errs = append(errs, types.FieldInvalid(vMetaPath.Child("generation"), g, vIsNegativeMessage))
+		errs = append(errs, types.FieldInvalid(path.Child("generation"), g, vIsNegativeMessage))
 	}
-	errs = append(errs, validateLabels(meta.strMap("labels"), vMetaPath.Child("labels"))...)
-	errs = append(errs, validateAnnotations(meta.strMap("annotations"), vMetaPath.Child("annotations"))...)
-	errs = append(errs, validateOwnerReferences(meta.list("ownerReferences"), vMetaPath.Child("ownerReferences"))...)
+	errs = append(errs, validateLabels(meta.strMap("labels"), path.Child("labels"))...)
+	errs = append(errs, validateAnnotations(meta.strMap("annotations"), path.Child("annotations"))...)
+	errs = append(errs, validateOwnerReferences(meta.list("ownerReferences"), path.Child("ownerReferences"))...)
 	finalizers := meta.strList("finalizers")
-	errs = append(errs, validateFinalizers(finalizers, vMetaPath.Child("finalizers"))...)
+	errs = append(errs, validateFinalizers(finalizers, path.Child("finalizers"))...)
 	if kubeFinalizers {
 		errs = append(errs, validateKubeFinalizerNames(finalizers)...)
 	}
