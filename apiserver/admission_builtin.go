@@ -22,10 +22,16 @@ var immortalNamespaces = []string{"default", "kube-system", "kube-public"}
 
 // The service account token volume the ServiceAccount plugin mounts (plugin/pkg/admission/serviceaccount).
 const (
+	defaultServiceAccount      = "default"
 	serviceAccountVolumePrefix = "kube-api-access-"
 	serviceAccountMountPath    = "/var/run/secrets/kubernetes.io/serviceaccount"
 	mirrorPodAnnotation        = "kubernetes.io/config.mirror"
 )
+
+// sharesBuiltinValues reports whether the built-in plugins may put values shared by every pod (never modified)
+// into the trees they admit: what follows them in the create pipeline (validation, encoding) only reads the tree,
+// unless embedders' plugins run next, which may modify it in place and must get a tree of its own.
+func (s *Server) sharesBuiltinValues() bool { return len(s.opts.Admission) == 0 }
 
 // builtinAdmission returns the built-in plugins not named in disabled, in kube-apiserver's order.
 func (s *Server) builtinAdmission(disabled []string) admissionChain {
@@ -53,7 +59,7 @@ func (s *Server) builtinAdmission(disabled []string) admissionChain {
 			Name:       AdmissionDefaultTolerationSeconds,
 			Resources:  pods,
 			Operations: []Operation{OperationCreate},
-			Mutate:     admitDefaultTolerations,
+			Mutate:     s.admitDefaultTolerations,
 		},
 	}
 	return slices.DeleteFunc(all, func(p AdmissionPlugin) bool { return slices.Contains(disabled, p.Name) })
@@ -105,8 +111,8 @@ func (s *Server) admitServiceAccount(_ context.Context, req *AdmissionRequest) e
 	}
 	name, _ := spec["serviceAccountName"].(string)
 	if name == "" {
-		name = "default"
-		spec["serviceAccountName"], spec["serviceAccount"] = name, name
+		name = defaultServiceAccount
+		spec["serviceAccountName"], spec["serviceAccount"] = defaultServiceAccount, defaultServiceAccount
 	}
 	sar := s.registry().resources[ServiceAccounts]
 	kv, found, err := s.store.Get(sar.key(req.Namespace, name), store.ReadOptions{})
@@ -145,6 +151,7 @@ func (s *Server) mountServiceAccountToken(spec map[string]any) {
 	if !hasVolume {
 		volumeName = serviceAccountVolumePrefix + s.randomString(5)
 	}
+	nameValue := any(volumeName) // boxed once for every mount and the volume
 	needed := false
 	for _, key := range []string{"initContainers", "containers"} {
 		containers, _ := spec[key].([]any)
@@ -164,7 +171,7 @@ func (s *Server) mountServiceAccountToken(spec map[string]any) {
 			}
 			if !mounted {
 				container["volumeMounts"] = append(slices.Clip(mounts), map[string]any{
-					"name": volumeName, "readOnly": true, "mountPath": serviceAccountMountPath,
+					"name": nameValue, "readOnly": true, "mountPath": serviceAccountMountPath,
 				})
 				needed = true
 			}
@@ -172,10 +179,10 @@ func (s *Server) mountServiceAccountToken(spec map[string]any) {
 	}
 	if needed && !hasVolume {
 		projected := sharedTokenProjection
-		if len(s.opts.Admission) > 0 {
-			projected = tokenProjection() // embedders' plugins run next and may modify the tree in place
+		if !s.sharesBuiltinValues() {
+			projected = tokenProjection()
 		}
-		spec["volumes"] = append(slices.Clip(volumes), map[string]any{"name": volumeName, "projected": projected})
+		spec["volumes"] = append(slices.Clip(volumes), map[string]any{"name": nameValue, "projected": projected})
 	}
 }
 
@@ -197,9 +204,8 @@ func tokenProjection() map[string]any {
 	}
 }
 
-// sharedTokenProjection is one tokenProjection for every pod when no embedder's plugin runs after the built-in
-// ones: what follows them in the pipeline (validation, encoding) only reads the tree, so sharing it saves a pod
-// create some twenty allocations. It must never be modified.
+// sharedTokenProjection is one tokenProjection for every pod when the built-in plugins may share values
+// (sharesBuiltinValues): it saves a pod create some twenty allocations. It must never be modified.
 var sharedTokenProjection = tokenProjection()
 
 // The priority classes every cluster has (pkg/apis/scheduling SystemPriorityClasses).
@@ -229,18 +235,15 @@ func (s *Server) admitPriority(ctx context.Context, req *AdmissionRequest) error
 		policy   any = "PreemptLowerPriority"
 	)
 	if className == "" {
-		l, err := s.list(ctx, pcr, "", ListOptions{})
+		defaults, err := s.globalDefaultPriorityClasses(ctx, pcr)
 		if err != nil {
 			return err
 		}
 		var best *types.Object
 		bestValue := int64(math.MaxInt64)
-		for _, pc := range l.Items {
-			if raw, _ := pc.Lookup("globalDefault"); string(raw) != "true" {
-				continue
-			}
-			if v := priorityValue(pc); best == nil || v < bestValue {
-				best, bestValue = pc, v
+		for _, kv := range defaults {
+			if v := priorityValue(kv.Value); best == nil || v < bestValue {
+				best, bestValue = kv.Value, v
 			}
 		}
 		if best != nil {
@@ -276,6 +279,25 @@ func (s *Server) admitPriority(ctx context.Context, req *AdmissionRequest) error
 	return nil
 }
 
+// globalDefaultPriorityClasses returns the PriorityClasses marked globalDefault, in name order, read as a list of
+// PriorityClasses reads them (a consistent read of the current revision). It reads the store directly: a list
+// response for every pod create would cost more than the admission itself.
+func (s *Server) globalDefaultPriorityClasses(ctx context.Context, pcr *Resource) ([]store.KeyValue[*types.Object], error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res, err := s.store.Range(pcr.collectionPrefix(""), store.RangeOptions[*types.Object]{
+		Filter: func(kv *store.KeyValue[*types.Object]) bool {
+			raw, _ := kv.Value.Lookup("globalDefault")
+			return string(raw) == "true"
+		},
+	})
+	if err != nil {
+		return nil, readError(err)
+	}
+	return res.KVs, nil
+}
+
 // priorityValue reads a PriorityClass's value.
 func priorityValue(pc *types.Object) int64 {
 	var v int64
@@ -286,17 +308,28 @@ func priorityValue(pc *types.Object) int64 {
 }
 
 // The taints DefaultTolerationSeconds tolerates for five minutes.
-var defaultTolerationKeys = []string{"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}
+var defaultTolerationKeys = [...]string{"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}
+
+// defaultToleration returns the toleration DefaultTolerationSeconds adds for the taint key.
+func defaultToleration(key string) map[string]any {
+	return map[string]any{"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": int64(300)}
+}
+
+// sharedDefaultTolerations are the defaultTolerations of defaultTolerationKeys, for the pods of servers whose
+// built-in plugins may share values (sharesBuiltinValues). They must never be modified.
+var sharedDefaultTolerations = [len(defaultTolerationKeys)]map[string]any{
+	defaultToleration(defaultTolerationKeys[0]), defaultToleration(defaultTolerationKeys[1]),
+}
 
 // admitDefaultTolerations adds NoExecute tolerations of 300 seconds for not-ready and unreachable nodes to a pod
 // that does not tolerate them already, as the DefaultTolerationSeconds plugin does.
-func admitDefaultTolerations(_ context.Context, req *AdmissionRequest) error {
+func (s *Server) admitDefaultTolerations(_ context.Context, req *AdmissionRequest) error {
 	spec, _ := req.Object["spec"].(map[string]any)
 	if spec == nil {
 		return nil
 	}
 	tolerations, _ := spec["tolerations"].([]any)
-	tolerated := make([]bool, len(defaultTolerationKeys))
+	var tolerated [len(defaultTolerationKeys)]bool
 	for _, t := range tolerations {
 		tol, _ := t.(map[string]any)
 		key, _ := tol["key"].(string)
@@ -308,15 +341,25 @@ func admitDefaultTolerations(_ context.Context, req *AdmissionRequest) error {
 			tolerated[i] = tolerated[i] || key == "" || key == k
 		}
 	}
-	for i, k := range defaultTolerationKeys {
-		if !tolerated[i] {
-			tolerations = append(slices.Clip(tolerations), map[string]any{
-				"key": k, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": int64(300),
-			})
+	added := 0
+	for _, t := range tolerated {
+		if !t {
+			added++
 		}
 	}
-	if len(tolerations) > 0 {
-		spec["tolerations"] = tolerations
+	if added == 0 {
+		return nil
 	}
+	tolerations = append(make([]any, 0, len(tolerations)+added), tolerations...)
+	for i, k := range defaultTolerationKeys {
+		switch {
+		case tolerated[i]:
+		case s.sharesBuiltinValues():
+			tolerations = append(tolerations, sharedDefaultTolerations[i])
+		default:
+			tolerations = append(tolerations, defaultToleration(k))
+		}
+	}
+	spec["tolerations"] = tolerations
 	return nil
 }

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"iter"
 	"math"
 	"math/big"
 	"net/netip"
@@ -48,8 +49,8 @@ var defaulters = map[types.GroupKind]func(d *defaulter, obj map[string]any){
 		d.setIfEmpty(obj, "type", "Opaque") // core/v1 defaults.go SetDefaults_Secret
 	},
 	{Kind: "Endpoints"}: func(d *defaulter, obj map[string]any) {
-		for _, subset := range d.items(obj, "subsets") { // core/v1 defaults.go SetDefaults_Endpoints
-			for _, port := range d.items(subset, "ports") {
+		for subset := range d.items(obj, "subsets") { // core/v1 defaults.go SetDefaults_Endpoints
+			for port := range d.items(subset, "ports") {
 				d.setIfEmpty(port, "protocol", "TCP")
 			}
 		}
@@ -77,7 +78,7 @@ var defaulters = map[types.GroupKind]func(d *defaulter, obj map[string]any){
 	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:        (*defaulter).roleBinding,
 	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"}: (*defaulter).roleBinding,
 	{Group: "discovery.k8s.io", Kind: "EndpointSlice"}: func(d *defaulter, obj map[string]any) {
-		for _, port := range d.items(obj, "ports") { // discovery/v1 defaults.go SetDefaults_EndpointPort
+		for port := range d.items(obj, "ports") { // discovery/v1 defaults.go SetDefaults_EndpointPort
 			d.setIfUnset(port, "name", "")
 			d.setIfUnset(port, "protocol", "TCP")
 		}
@@ -179,16 +180,16 @@ func (*defaulter) sub(m map[string]any, key string) map[string]any {
 	return o
 }
 
-// items returns the object elements of the list m[key].
-func (*defaulter) items(m map[string]any, key string) []map[string]any {
+// items yields the object elements of the list m[key] (an iterator, so that visiting them allocates nothing).
+func (*defaulter) items(m map[string]any, key string) iter.Seq[map[string]any] {
 	list, _ := m[key].([]any)
-	out := make([]map[string]any, 0, len(list))
-	for _, e := range list {
-		if o, ok := e.(map[string]any); ok {
-			out = append(out, o)
+	return func(yield func(map[string]any) bool) {
+		for _, e := range list {
+			if o, ok := e.(map[string]any); ok && !yield(o) {
+				return
+			}
 		}
 	}
-	return out
 }
 
 // size is len of a list or object value, 0 for anything else: the "len(x) == 0" of kube's defaulters.
@@ -228,7 +229,7 @@ func (*defaulter) copyObject(m map[string]any) map[string]any {
 func (d *defaulter) pod(obj map[string]any) {
 	spec := d.object(obj, "spec")
 	for _, key := range []string{"containers", "initContainers"} {
-		for _, c := range d.items(spec, key) {
+		for c := range d.items(spec, key) {
 			// Limits without requests: requests take the limits' values.
 			res := d.sub(c, "resources")
 			limits := d.sub(res, "limits")
@@ -250,8 +251,8 @@ func (d *defaulter) pod(obj map[string]any) {
 	if spec["hostNetwork"] == true {
 		// With host networking every container port is a host port.
 		for _, key := range []string{"containers", "initContainers"} {
-			for _, c := range d.items(spec, key) {
-				for _, port := range d.items(c, "ports") {
+			for c := range d.items(spec, key) {
+				for port := range d.items(c, "ports") {
 					if n, ok := d.integer(port["containerPort"]); ok && n != 0 && d.isEmpty(port["hostPort"]) {
 						d.set(port, "hostPort", n)
 					}
@@ -279,11 +280,11 @@ func (d *defaulter) podSpec(spec map[string]any) {
 	d.setIfUnset(spec, "terminationGracePeriodSeconds", int64(30))
 	d.setIfEmpty(spec, "schedulerName", "default-scheduler")
 	d.serviceAccountAlias(spec)
-	for _, v := range d.items(spec, "volumes") {
+	for v := range d.items(spec, "volumes") {
 		d.volume(v)
 	}
 	for _, key := range []string{"initContainers", "containers", "ephemeralContainers"} {
-		for _, c := range d.items(spec, key) {
+		for c := range d.items(spec, key) {
 			d.container(c)
 		}
 	}
@@ -313,10 +314,10 @@ func (d *defaulter) container(c map[string]any) {
 	}
 	d.setIfEmpty(c, "terminationMessagePath", "/dev/termination-log")
 	d.setIfEmpty(c, "terminationMessagePolicy", "File")
-	for _, port := range d.items(c, "ports") {
+	for port := range d.items(c, "ports") {
 		d.setIfEmpty(port, "protocol", "TCP") // +default="TCP"
 	}
-	for _, env := range d.items(c, "env") {
+	for env := range d.items(c, "env") {
 		from := d.sub(env, "valueFrom")
 		d.setIfEmpty(d.sub(from, "fieldRef"), "apiVersion", "v1")  // SetDefaults_ObjectFieldSelector
 		d.setIfUnset(d.sub(from, "fileKeyRef"), "optional", false) // FileKeySelector +default=false
@@ -347,16 +348,18 @@ func (d *defaulter) httpGet(action map[string]any) {
 }
 
 // defaultedVolumeSources are the members of core/v1 VolumeSource; a volume with none of them set is an emptyDir.
-var defaultedVolumeSources = []string{"hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo",
-	"secret", "nfs", "iscsi", "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs",
-	"flocker", "downwardAPI", "fc", "azureFile", "configMap", "vsphereVolume", "quobyte", "azureDisk",
-	"photonPersistentDisk", "projected", "portworxVolume", "scaleIO", "storageos", "csi", "ephemeral", "image"}
+var defaultedVolumeSources = map[string]bool{"hostPath": true, "emptyDir": true, "gcePersistentDisk": true,
+	"awsElasticBlockStore": true, "gitRepo": true, "secret": true, "nfs": true, "iscsi": true, "glusterfs": true,
+	"persistentVolumeClaim": true, "rbd": true, "flexVolume": true, "cinder": true, "cephfs": true, "flocker": true,
+	"downwardAPI": true, "fc": true, "azureFile": true, "configMap": true, "vsphereVolume": true, "quobyte": true,
+	"azureDisk": true, "photonPersistentDisk": true, "projected": true, "portworxVolume": true, "scaleIO": true,
+	"storageos": true, "csi": true, "ephemeral": true, "image": true}
 
 // volume applies SetDefaults_Volume and the defaults of the pod volume sources.
 func (d *defaulter) volume(v map[string]any) {
 	hasSource := false
-	for _, key := range defaultedVolumeSources {
-		hasSource = hasSource || v[key] != nil
+	for key, src := range v { // the volume's few members, not the thirty sources
+		hasSource = hasSource || src != nil && defaultedVolumeSources[key]
 	}
 	if !hasSource {
 		d.set(v, "emptyDir", map[string]any{})
@@ -371,14 +374,14 @@ func (d *defaulter) volume(v map[string]any) {
 	d.setIfUnset(d.sub(v, "configMap"), "defaultMode", mode)
 	if downward := d.sub(v, "downwardAPI"); downward != nil {
 		d.setIfUnset(downward, "defaultMode", mode)
-		for _, item := range d.items(downward, "items") {
+		for item := range d.items(downward, "items") {
 			d.setIfEmpty(d.sub(item, "fieldRef"), "apiVersion", "v1")
 		}
 	}
 	if projected := d.sub(v, "projected"); projected != nil {
 		d.setIfUnset(projected, "defaultMode", mode)
-		for _, source := range d.items(projected, "sources") {
-			for _, item := range d.items(d.sub(source, "downwardAPI"), "items") {
+		for source := range d.items(projected, "sources") {
+			for item := range d.items(d.sub(source, "downwardAPI"), "items") {
 				d.setIfEmpty(d.sub(item, "fieldRef"), "apiVersion", "v1")
 			}
 			// SetDefaults_ServiceAccountTokenProjection: one hour
@@ -451,7 +454,7 @@ func (d *defaulter) service(obj map[string]any) {
 		}
 	}
 	d.setIfEmpty(spec, "type", "ClusterIP")
-	for _, port := range d.items(spec, "ports") {
+	for port := range d.items(spec, "ports") {
 		d.setIfEmpty(port, "protocol", "TCP")
 		if d.isEmpty(port["targetPort"]) {
 			n, _ := d.integer(port["port"])
@@ -471,7 +474,7 @@ func (d *defaulter) service(obj map[string]any) {
 	}
 	if typ == "LoadBalancer" {
 		d.setIfUnset(spec, "allocateLoadBalancerNodePorts", true)
-		for _, ingress := range d.items(d.sub(d.sub(obj, "status"), "loadBalancer"), "ingress") {
+		for ingress := range d.items(d.sub(d.sub(obj, "status"), "loadBalancer"), "ingress") {
 			if !d.isEmpty(ingress["ip"]) {
 				d.setIfUnset(ingress, "ipMode", "VIP")
 			}
@@ -551,7 +554,7 @@ func (d *defaulter) namespace(obj map[string]any) {
 // limitRange applies SetDefaults_LimitRangeItem to the Container items: default from max, defaultRequest from
 // default, then from min.
 func (d *defaulter) limitRange(obj map[string]any) {
-	for _, item := range d.items(d.sub(obj, "spec"), "limits") {
+	for item := range d.items(d.sub(obj, "spec"), "limits") {
 		if item["type"] != "Container" {
 			continue
 		}
@@ -645,7 +648,7 @@ func (d *defaulter) statefulSet(obj map[string]any) {
 	d.setIfUnset(spec, "replicas", int64(1))
 	d.setIfUnset(spec, "revisionHistoryLimit", int64(10))
 	d.podTemplate(spec)
-	for _, claim := range d.items(spec, "volumeClaimTemplates") {
+	for claim := range d.items(spec, "volumeClaimTemplates") {
 		d.persistentVolumeClaim(claim)
 	}
 }
@@ -688,8 +691,8 @@ func (d *defaulter) job(obj map[string]any) {
 
 // podFailurePolicy applies SetDefaults_PodFailurePolicyOnPodConditionsPattern: a pattern matches status True.
 func (d *defaulter) podFailurePolicy(jobSpec map[string]any) {
-	for _, rule := range d.items(d.sub(jobSpec, "podFailurePolicy"), "rules") {
-		for _, pattern := range d.items(rule, "onPodConditions") {
+	for rule := range d.items(d.sub(jobSpec, "podFailurePolicy"), "rules") {
+		for pattern := range d.items(rule, "onPodConditions") {
 			d.setIfEmpty(pattern, "status", "True")
 		}
 	}
@@ -715,8 +718,8 @@ func (d *defaulter) networkPolicy(obj map[string]any) {
 		return
 	}
 	for _, key := range []string{"ingress", "egress"} {
-		for _, rule := range d.items(spec, key) {
-			for _, port := range d.items(rule, "ports") {
+		for rule := range d.items(spec, key) {
+			for port := range d.items(rule, "ports") {
 				d.setIfUnset(port, "protocol", "TCP")
 			}
 		}
@@ -735,7 +738,7 @@ func (d *defaulter) networkPolicy(obj map[string]any) {
 func (d *defaulter) roleBinding(obj map[string]any) {
 	const group = "rbac.authorization.k8s.io"
 	d.setIfEmpty(d.object(obj, "roleRef"), "apiGroup", group)
-	for _, subject := range d.items(obj, "subjects") {
+	for subject := range d.items(obj, "subjects") {
 		if kind := subject["kind"]; kind == "User" || kind == "Group" {
 			d.setIfEmpty(subject, "apiGroup", group)
 		}
@@ -756,7 +759,7 @@ func (d *defaulter) customResourceDefinition(obj map[string]any) {
 	d.setIfUnset(service, "port", int64(443))
 	status, ok := obj["status"].(map[string]any)
 	if (ok || obj["status"] == nil) && d.size(status["storedVersions"]) == 0 {
-		for _, version := range d.items(spec, "versions") {
+		for version := range d.items(spec, "versions") {
 			if version["storage"] == true {
 				d.set(d.object(obj, "status"), "storedVersions", []any{version["name"]})
 				break
@@ -767,8 +770,9 @@ func (d *defaulter) customResourceDefinition(obj map[string]any) {
 
 // pullPolicyForImage is SetDefaults_Container's image pull policy: Always when the image's tag is "latest" (which
 // a reference with neither tag nor digest gets), IfNotPresent otherwise, including for references that do not
-// parse (pkg/util/parsers ParseImageName, github.com/distribution/reference ParseNormalizedNamed).
-func pullPolicyForImage(image string) string {
+// parse (pkg/util/parsers ParseImageName, github.com/distribution/reference ParseNormalizedNamed). The policy is
+// a string constant held as the JSON value the defaulters store, which storing does not allocate.
+func pullPolicyForImage(image string) any {
 	if imageReferenceTag(image) == "latest" {
 		return "Always"
 	}

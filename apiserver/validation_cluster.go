@@ -18,7 +18,7 @@ func validateNamespace(ns vmap) types.FieldErrorList {
 	p := types.NewFieldPath("spec", "finalizers")
 	for _, f := range ns.obj("spec").strList("finalizers") {
 		errs = append(errs, invalidEach(p, f, types.IsQualifiedName(f))...)
-		errs = append(errs, validateKubeFinalizerName(f, p)...)
+		errs = append(errs, validateKubeFinalizerName(f, pathOf(p))...)
 	}
 	return errs
 }
@@ -78,14 +78,14 @@ func validateNodeTaints(taints []any, p *types.FieldPath) types.FieldErrorList {
 	for i, t := range taints {
 		taint, idx := vObj(t), p.Index(i)
 		key, value, effect := taint.str("key"), taint.str("value"), taint.str("effect")
-		errs = append(errs, validateLabelName(key, idx.Child("key"))...)
+		errs = append(errs, validateLabelName(key, pathOf(idx).child("key"))...)
 		if msgs := types.IsValidLabelValue(value); len(msgs) != 0 {
 			errs = append(errs, types.FieldInvalid(idx.Child("value"), value, strings.Join(msgs, ";")))
 		}
 		if effect == "" {
 			errs = append(errs, types.FieldRequired(idx.Child("effect"), ""))
 		} else {
-			errs = append(errs, validateTaintEffect(effect, idx.Child("effect"))...)
+			errs = append(errs, validateTaintEffect(effect, pathOf(idx).child("effect"))...)
 		}
 		if seen[effect+"\x00"+key] {
 			e := types.FieldDuplicate(idx, taintValue{Key: key, Value: value, Effect: effect, TimeAdded: taint["timeAdded"]})
@@ -110,7 +110,7 @@ func validateNodeResources(status vmap) types.FieldErrorList {
 				errs = append(errs, types.FieldInvalid(p, quantityText(res[k]), err.Error()))
 				continue
 			}
-			errs = append(errs, validateResourceQuantityValue(k, q, p)...)
+			errs = append(errs, validateResourceQuantityValue(k, q, pathOf(p))...)
 		}
 	}
 	return errs

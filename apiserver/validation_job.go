@@ -164,7 +164,7 @@ func validateJobSpec(spec vmap, p *types.FieldPath) types.FieldErrorList {
 	var errs types.FieldErrorList
 	for _, f := range []string{"parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished", "backoffLimitPerIndex"} {
 		if n, ok := spec.integer(f); ok {
-			errs = append(errs, validateNonnegative(n, p.Child(f))...)
+			errs = append(errs, validateNonnegative(n, pathOf(p).child(f))...)
 		}
 	}
 	maxFailed, hasMaxFailed := spec.integer("maxFailedIndexes")
@@ -172,7 +172,7 @@ func validateJobSpec(spec vmap, p *types.FieldPath) types.FieldErrorList {
 	completions, hasCompletions := spec.integer("completions")
 	parallelism, hasParallelism := spec.integer("parallelism")
 	if hasMaxFailed {
-		errs = append(errs, validateNonnegative(maxFailed, p.Child("maxFailedIndexes"))...)
+		errs = append(errs, validateNonnegative(maxFailed, pathOf(p).child("maxFailedIndexes"))...)
 		if !hasPerIndex {
 			errs = append(errs, types.FieldRequired(p.Child("backoffLimitPerIndex"), "when maxFailedIndexes is specified"))
 		}
@@ -505,12 +505,12 @@ func validateCronJobSpec(spec, oldSpec vmap, p *types.FieldPath) types.FieldErro
 		}
 	}
 	if n, ok := spec.integer("startingDeadlineSeconds"); ok {
-		errs = append(errs, validateNonnegative(n, p.Child("startingDeadlineSeconds"))...)
+		errs = append(errs, validateNonnegative(n, pathOf(p).child("startingDeadlineSeconds"))...)
 	}
 	if oldSpec == nil || oldSpec.hasStr("timeZone") != spec.hasStr("timeZone") || oldSpec.str("timeZone") != spec.str("timeZone") {
 		errs = append(errs, validateTimeZone(spec, p.Child("timeZone"))...)
 	}
-	errs = append(errs, validateEnum(spec.str("concurrencyPolicy"), []string{"Allow", "Forbid", "Replace"}, p.Child("concurrencyPolicy"))...)
+	errs = append(errs, validateEnum(spec.str("concurrencyPolicy"), []string{"Allow", "Forbid", "Replace"}, pathOf(p).child("concurrencyPolicy"))...)
 	jt, jp := spec.obj("jobTemplate"), p.Child("jobTemplate")
 	jobSpec := jt.obj("spec")
 	errs = append(errs, validateJobSpec(jobSpec, jp.Child("spec"))...)
@@ -522,7 +522,7 @@ func validateCronJobSpec(spec, oldSpec vmap, p *types.FieldPath) types.FieldErro
 	}
 	for _, f := range []string{"successfulJobsHistoryLimit", "failedJobsHistoryLimit"} {
 		if n, ok := spec.integer(f); ok {
-			errs = append(errs, validateNonnegative(n, p.Child(f))...)
+			errs = append(errs, validateNonnegative(n, pathOf(p).child(f))...)
 		}
 	}
 	return errs

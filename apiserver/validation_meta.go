@@ -42,11 +42,12 @@ func validateObjectMetaAt(meta vmap, path *types.FieldPath, kubeFinalizers bool)
 	if g, ok := meta.integer("generation"); ok && g < 0 {
 		errs = append(errs, types.FieldInvalid(path.Child("generation"), g, vIsNegativeMessage))
 	}
-	errs = append(errs, validateLabels(meta.strMap("labels"), path.Child("labels"))...)
-	errs = append(errs, validateAnnotations(meta.strMap("annotations"), path.Child("annotations"))...)
-	errs = append(errs, validateOwnerReferences(meta.list("ownerReferences"), path.Child("ownerReferences"))...)
+	p := pathOf(path)
+	errs = append(errs, validateLabels(meta.strMap("labels"), p.child("labels"))...)
+	errs = append(errs, validateAnnotations(meta.strMap("annotations"), p.child("annotations"))...)
+	errs = append(errs, validateOwnerReferences(meta.list("ownerReferences"), p.child("ownerReferences"))...)
 	finalizers := meta.strList("finalizers")
-	errs = append(errs, validateFinalizers(finalizers, path.Child("finalizers"))...)
+	errs = append(errs, validateFinalizers(finalizers, p.child("finalizers"))...)
 	if kubeFinalizers {
 		errs = append(errs, validateKubeFinalizerNames(finalizers)...)
 	}
@@ -107,9 +108,10 @@ func validateObjectMetaUpdate(meta, old vmap, kubeFinalizers bool) types.FieldEr
 		}
 		errs = append(errs, types.FieldInvalid(vMetaPath.Child("deletionGracePeriodSeconds"), bad, vFieldImmutableMessage))
 	}
-	errs = append(errs, validateLabels(meta.strMap("labels"), vMetaPath.Child("labels"))...)
-	errs = append(errs, validateAnnotations(meta.strMap("annotations"), vMetaPath.Child("annotations"))...)
-	errs = append(errs, validateOwnerReferences(meta.list("ownerReferences"), vMetaPath.Child("ownerReferences"))...)
+	mp := pathOf(vMetaPath)
+	errs = append(errs, validateLabels(meta.strMap("labels"), mp.child("labels"))...)
+	errs = append(errs, validateAnnotations(meta.strMap("annotations"), mp.child("annotations"))...)
+	errs = append(errs, validateOwnerReferences(meta.list("ownerReferences"), mp.child("ownerReferences"))...)
 	if kubeFinalizers {
 		errs = append(errs, validateKubeFinalizerNames(finalizers)...)
 	}
@@ -131,39 +133,50 @@ func vTime(v any) (time.Time, bool) {
 
 // validateLabels is ValidateLabels: every key a qualified name, every value a label value, each error at path
 // itself (kube-apiserver does not add the key to the path).
-func validateLabels(labels map[string]string, path *types.FieldPath) types.FieldErrorList {
+func validateLabels(labels map[string]string, path vpath) types.FieldErrorList {
+	if labelsValid(labels) {
+		return nil // without sorting the keys, which only orders the errors
+	}
 	var errs types.FieldErrorList
 	for _, k := range vSortedKeys(labels) {
 		errs = append(errs, validateLabelName(k, path)...)
-		for _, msg := range types.IsValidLabelValue(labels[k]) {
-			errs = append(errs, types.FieldInvalid(path, labels[k], msg))
-		}
+		errs = append(errs, invalidAt(path, labels[k], types.IsValidLabelValue(labels[k]))...)
 	}
 	return errs
 }
 
-// validateLabelName is ValidateLabelName: a qualified name.
-func validateLabelName(name string, path *types.FieldPath) types.FieldErrorList {
-	var errs types.FieldErrorList
-	for _, msg := range types.IsQualifiedName(name) {
-		errs = append(errs, types.FieldInvalid(path, name, msg))
+// labelsValid reports whether validateLabels finds nothing wrong with labels.
+func labelsValid(labels map[string]string) bool {
+	for k, v := range labels {
+		if len(types.IsQualifiedName(k)) > 0 || len(types.IsValidLabelValue(v)) > 0 {
+			return false
+		}
 	}
-	return errs
+	return true
+}
+
+// validateLabelName is ValidateLabelName: a qualified name.
+func validateLabelName(name string, path vpath) types.FieldErrorList {
+	return invalidAt(path, name, types.IsQualifiedName(name))
 }
 
 // validateAnnotations is ValidateAnnotations: keys are qualified names compared case-insensitively, and keys and
 // values together hold at most 256 KiB.
-func validateAnnotations(annotations map[string]string, path *types.FieldPath) types.FieldErrorList {
+func validateAnnotations(annotations map[string]string, path vpath) types.FieldErrorList {
+	valid, total := true, 0
+	for k, v := range annotations {
+		valid = valid && len(types.IsQualifiedName(strings.ToLower(k))) == 0
+		total += len(k) + len(v)
+	}
+	if valid && total <= vTotalAnnotationSizeLimit {
+		return nil // without sorting the keys, which only orders the errors
+	}
 	var errs types.FieldErrorList
-	total := 0
 	for _, k := range vSortedKeys(annotations) {
-		for _, msg := range types.IsQualifiedName(strings.ToLower(k)) {
-			errs = append(errs, types.FieldInvalid(path, k, msg))
-		}
-		total += len(k) + len(annotations[k])
+		errs = append(errs, invalidAt(path, k, types.IsQualifiedName(strings.ToLower(k)))...)
 	}
 	if total > vTotalAnnotationSizeLimit {
-		errs = append(errs, types.FieldTooLong(path, "", vTotalAnnotationSizeLimit))
+		errs = append(errs, types.FieldTooLong(path.path(), "", vTotalAnnotationSizeLimit))
 	}
 	return errs
 }
@@ -194,7 +207,7 @@ func ownerReferenceOf(ref vmap) ownerReferenceValue {
 // validateOwnerReferences is ValidateOwnerReferences: apiVersion with a version, kind, name and uid set, no
 // Event owner, at most one controller. The errors of every reference are reported at path without an index,
 // as kube-apiserver reports them.
-func validateOwnerReferences(refs []any, path *types.FieldPath) types.FieldErrorList {
+func validateOwnerReferences(refs []any, path vpath) types.FieldErrorList {
 	var errs types.FieldErrorList
 	firstController := ""
 	for _, r := range refs {
@@ -202,19 +215,19 @@ func validateOwnerReferences(refs []any, path *types.FieldPath) types.FieldError
 		apiVersion, kind := ref.str("apiVersion"), ref.str("kind")
 		gv, ok := types.ParseGroupVersion(apiVersion)
 		if !ok || gv.Version == "" {
-			errs = append(errs, types.FieldInvalid(path.Child("apiVersion"), apiVersion, "version must not be empty"))
+			errs = append(errs, types.FieldInvalid(path.child("apiVersion").path(), apiVersion, "version must not be empty"))
 		}
 		if kind == "" {
-			errs = append(errs, types.FieldInvalid(path.Child("kind"), kind, "must not be empty"))
+			errs = append(errs, types.FieldInvalid(path.child("kind").path(), kind, "must not be empty"))
 		}
 		if name := ref.str("name"); name == "" {
-			errs = append(errs, types.FieldInvalid(path.Child("name"), name, "must not be empty"))
+			errs = append(errs, types.FieldInvalid(path.child("name").path(), name, "must not be empty"))
 		}
 		if uid := ref.str("uid"); uid == "" {
-			errs = append(errs, types.FieldInvalid(path.Child("uid"), uid, "must not be empty"))
+			errs = append(errs, types.FieldInvalid(path.child("uid").path(), uid, "must not be empty"))
 		}
 		if ok && gv.Group == "" && gv.Version == "v1" && kind == "Event" {
-			errs = append(errs, types.FieldInvalid(path, ownerReferenceOf(ref), "/v1, Kind=Event is disallowed from being an owner"))
+			errs = append(errs, types.FieldInvalid(path.path(), ownerReferenceOf(ref), "/v1, Kind=Event is disallowed from being an owner"))
 		}
 		if ref.boolean("controller") {
 			current := kind + "/" + ref.str("name")
@@ -223,7 +236,7 @@ func validateOwnerReferences(refs []any, path *types.FieldPath) types.FieldError
 				for _, r := range refs {
 					all = append(all, ownerReferenceOf(vObj(r)))
 				}
-				errs = append(errs, types.FieldInvalid(path, all, fmt.Sprintf(
+				errs = append(errs, types.FieldInvalid(path.path(), all, fmt.Sprintf(
 					"Only one reference can have Controller set to true. Found \"true\" in references for %v and %v", firstController, current)))
 			} else {
 				firstController = current
@@ -234,15 +247,13 @@ func validateOwnerReferences(refs []any, path *types.FieldPath) types.FieldError
 }
 
 // validateFinalizers is ValidateFinalizers: qualified names, and not both orphan and foregroundDeletion.
-func validateFinalizers(finalizers []string, path *types.FieldPath) types.FieldErrorList {
+func validateFinalizers(finalizers []string, path vpath) types.FieldErrorList {
 	var errs types.FieldErrorList
 	for _, f := range finalizers {
-		for _, msg := range types.IsQualifiedName(f) {
-			errs = append(errs, types.FieldInvalid(path, f, msg))
-		}
+		errs = append(errs, invalidAt(path, f, types.IsQualifiedName(f))...)
 	}
 	if slices.Contains(finalizers, vFinalizerOrphan) && slices.Contains(finalizers, vFinalizerForeground) {
-		errs = append(errs, types.FieldInvalid(path, finalizers,
+		errs = append(errs, types.FieldInvalid(path.path(), finalizers,
 			fmt.Sprintf("finalizer %s and %s cannot be both set", vFinalizerOrphan, vFinalizerForeground)))
 	}
 	return errs
@@ -253,22 +264,22 @@ func validateFinalizers(finalizers []string, path *types.FieldPath) types.FieldE
 func validateKubeFinalizerNames(finalizers []string) types.FieldErrorList {
 	var errs types.FieldErrorList
 	for i, f := range finalizers {
-		errs = append(errs, validateKubeFinalizerName(f, vMetaPath.Child("finalizers").Index(i))...)
+		errs = append(errs, validateKubeFinalizerName(f, pathOf(vMetaPath).child("finalizers").index(i))...)
 	}
 	return errs
 }
 
-func validateKubeFinalizerName(f string, path *types.FieldPath) types.FieldErrorList {
+func validateKubeFinalizerName(f string, path vpath) types.FieldErrorList {
 	if !strings.Contains(f, "/") && !vStandardFinalizers[f] {
-		return types.FieldErrorList{types.FieldInvalid(path, f, "name is neither a standard finalizer name nor is it fully qualified")}
+		return types.FieldErrorList{types.FieldInvalid(path.path(), f, "name is neither a standard finalizer name nor is it fully qualified")}
 	}
 	return nil
 }
 
 // validateNonnegative is ValidateNonnegativeField.
-func validateNonnegative(v int64, path *types.FieldPath) types.FieldErrorList {
+func validateNonnegative(v int64, path vpath) types.FieldErrorList {
 	if v < 0 {
-		return types.FieldErrorList{types.FieldInvalid(path, v, vIsNegativeMessage)}
+		return types.FieldErrorList{types.FieldInvalid(path.path(), v, vIsNegativeMessage)}
 	}
 	return nil
 }
@@ -314,26 +325,25 @@ func validateLabelSelector(sel *types.LabelSelector, path *types.FieldPath) type
 	if sel == nil {
 		return nil
 	}
-	errs := validateLabels(sel.MatchLabels, path.Child("matchLabels"))
+	sp := pathOf(path)
+	errs := validateLabels(sel.MatchLabels, sp.child("matchLabels"))
 	for i, req := range sel.MatchExpressions {
-		p := path.Child("matchExpressions").Index(i)
+		p := sp.child("matchExpressions").index(i)
 		switch req.Operator {
 		case types.LabelSelectorOpIn, types.LabelSelectorOpNotIn:
 			if len(req.Values) == 0 {
-				errs = append(errs, types.FieldRequired(p.Child("values"), "must be specified when `operator` is 'In' or 'NotIn'"))
+				errs = append(errs, types.FieldRequired(p.child("values").path(), "must be specified when `operator` is 'In' or 'NotIn'"))
 			}
 		case types.LabelSelectorOpExists, types.LabelSelectorOpDoesNotExist:
 			if len(req.Values) > 0 {
-				errs = append(errs, types.FieldForbidden(p.Child("values"), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
+				errs = append(errs, types.FieldForbidden(p.child("values").path(), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"))
 			}
 		default:
-			errs = append(errs, types.FieldInvalid(p.Child("operator"), string(req.Operator), "not a valid selector operator"))
+			errs = append(errs, types.FieldInvalid(p.child("operator").path(), string(req.Operator), "not a valid selector operator"))
 		}
-		errs = append(errs, validateLabelName(req.Key, p.Child("key"))...)
+		errs = append(errs, validateLabelName(req.Key, p.child("key"))...)
 		for j, v := range req.Values {
-			for _, msg := range types.IsValidLabelValue(v) {
-				errs = append(errs, types.FieldInvalid(p.Child("values").Index(j), v, msg))
-			}
+			errs = append(errs, invalidAt(p.child("values").index(j), v, types.IsValidLabelValue(v))...)
 		}
 	}
 	return errs

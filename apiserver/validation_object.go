@@ -125,8 +125,9 @@ var (
 
 // Paths shared by many rules; FieldPath values are immutable, so sharing them is safe.
 var (
-	vMetaPath = types.NewFieldPath("metadata")
-	vSpecPath = types.NewFieldPath("spec")
+	vMetaPath        = types.NewFieldPath("metadata")
+	vSpecPath        = types.NewFieldPath("spec")
+	vAnnotationsPath = vMetaPath.Child("annotations")
 )
 
 // vmap is a decoded JSON object as the validation rules read it. Reads never fail: an absent member, a null and a

@@ -47,30 +47,30 @@ func vIsOvercommitAllowed(name string) bool {
 }
 
 // validateContainerResourceName is validateContainerResourceName.
-func validateContainerResourceName(name string, p *types.FieldPath) types.FieldErrorList {
-	errs := invalidEach(p, name, types.IsQualifiedName(name))
+func validateContainerResourceName(name string, p vpath) types.FieldErrorList {
+	errs := invalidAt(p, name, types.IsQualifiedName(name))
 	if len(errs) == 0 && !strings.Contains(name, "/") && !vStandardResourceNames[name] &&
 		!vIsHugePages(name) && !strings.HasPrefix(name, "requests.hugepages-") {
-		errs = append(errs, types.FieldInvalid(p, name, "must be a standard resource type or fully qualified"))
+		errs = append(errs, types.FieldInvalid(p.path(), name, "must be a standard resource type or fully qualified"))
 	}
 	if !strings.Contains(name, "/") {
 		if name != "cpu" && name != "memory" && name != "ephemeral-storage" && !vIsHugePages(name) {
-			errs = append(errs, types.FieldInvalid(p, name, "must be a standard resource for containers"))
+			errs = append(errs, types.FieldInvalid(p.path(), name, "must be a standard resource for containers"))
 		}
 	} else if !vIsNativeResource(name) && !vIsExtendedResource(name) {
-		errs = append(errs, types.FieldInvalid(p, name, "doesn't follow extended resource name standard"))
+		errs = append(errs, types.FieldInvalid(p.path(), name, "doesn't follow extended resource name standard"))
 	}
 	return errs
 }
 
 // validateResourceQuantityValue is ValidateResourceQuantityValue: not negative, whole for integer resources.
-func validateResourceQuantityValue(name string, q valQuantity, p *types.FieldPath) types.FieldErrorList {
+func validateResourceQuantityValue(name string, q valQuantity, p vpath) types.FieldErrorList {
 	var errs types.FieldErrorList
 	if q.Sign() < 0 {
-		errs = append(errs, types.FieldInvalid(p, q.String(), vIsNegativeMessage))
+		errs = append(errs, types.FieldInvalid(p.path(), q.String(), vIsNegativeMessage))
 	}
 	if (vIntegerResourceNames[name] || vIsExtendedResource(name)) && !q.isMilliIntegral() {
-		errs = append(errs, types.FieldInvalid(p, q.String(), "must be an integer"))
+		errs = append(errs, types.FieldInvalid(p.path(), q.String(), "must be an integer"))
 	}
 	return errs
 }
@@ -90,18 +90,18 @@ func hugePageDivisibility(name string, q valQuantity) string {
 // validateResourceRequirements is validateResourceRequirements for containers (and pod overhead, given as
 // limits): names, quantities, requests within limits, hugepages beside cpu or memory, and claims that name pod
 // resource claims (claims is nil for overhead).
-func validateResourceRequirements(res vmap, claims map[string]bool, p *types.FieldPath) types.FieldErrorList {
+func validateResourceRequirements(res vmap, claims map[string]bool, p vpath) types.FieldErrorList {
 	var errs types.FieldErrorList
-	limPath, reqPath := p.Child("limits"), p.Child("requests")
+	limPath, reqPath := p.child("limits"), p.child("requests")
 	limits, requests := res.obj("limits"), res.obj("requests")
 	limQ := map[string]valQuantity{}
 	limCPUOrMemory, reqCPUOrMemory, hugePages := false, false, false
 	for _, name := range vSortedKeys(limits) {
-		fp := limPath.Key(name)
+		fp := limPath.key(name)
 		errs = append(errs, validateContainerResourceName(name, fp)...)
 		q, err := vQuantity(limits[name])
 		if err != nil {
-			errs = append(errs, types.FieldInvalid(fp, quantityText(limits[name]), err.Error()))
+			errs = append(errs, types.FieldInvalid(fp.path(), quantityText(limits[name]), err.Error()))
 			continue
 		}
 		limQ[name] = q
@@ -109,7 +109,7 @@ func validateResourceRequirements(res vmap, claims map[string]bool, p *types.Fie
 		if vIsHugePages(name) {
 			hugePages = true
 			if msg := hugePageDivisibility(name, q); msg != "" {
-				errs = append(errs, types.FieldInvalid(fp, q.String(), msg))
+				errs = append(errs, types.FieldInvalid(fp.path(), q.String(), msg))
 			}
 		}
 		if name == "cpu" || name == "memory" {
@@ -117,27 +117,27 @@ func validateResourceRequirements(res vmap, claims map[string]bool, p *types.Fie
 		}
 	}
 	for _, name := range vSortedKeys(requests) {
-		fp := reqPath.Key(name)
+		fp := reqPath.key(name)
 		errs = append(errs, validateContainerResourceName(name, fp)...)
 		q, err := vQuantity(requests[name])
 		if err != nil {
-			errs = append(errs, types.FieldInvalid(fp, quantityText(requests[name]), err.Error()))
+			errs = append(errs, types.FieldInvalid(fp.path(), quantityText(requests[name]), err.Error()))
 			continue
 		}
 		errs = append(errs, validateResourceQuantityValue(name, q, fp)...)
 		if limit, ok := limQ[name]; ok {
 			if q.Cmp(limit) != 0 && !vIsOvercommitAllowed(name) {
-				errs = append(errs, types.FieldInvalid(reqPath, q.String(), fmt.Sprintf("must be equal to %s limit of %s", name, limit.String())))
+				errs = append(errs, types.FieldInvalid(reqPath.path(), q.String(), fmt.Sprintf("must be equal to %s limit of %s", name, limit.String())))
 			} else if q.Cmp(limit) > 0 {
-				errs = append(errs, types.FieldInvalid(reqPath, q.String(), fmt.Sprintf("must be less than or equal to %s limit of %s", name, limit.String())))
+				errs = append(errs, types.FieldInvalid(reqPath.path(), q.String(), fmt.Sprintf("must be less than or equal to %s limit of %s", name, limit.String())))
 			}
 		} else if _, set := limits[name]; !set && !vIsOvercommitAllowed(name) {
-			errs = append(errs, types.FieldRequired(limPath, "Limit must be set for non overcommitable resources"))
+			errs = append(errs, types.FieldRequired(limPath.path(), "Limit must be set for non overcommitable resources"))
 		}
 		if vIsHugePages(name) {
 			hugePages = true
 			if msg := hugePageDivisibility(name, q); msg != "" {
-				errs = append(errs, types.FieldInvalid(fp, q.String(), msg))
+				errs = append(errs, types.FieldInvalid(fp.path(), q.String(), msg))
 			}
 		}
 		if name == "cpu" || name == "memory" {
@@ -145,46 +145,46 @@ func validateResourceRequirements(res vmap, claims map[string]bool, p *types.Fie
 		}
 	}
 	if !limCPUOrMemory && !reqCPUOrMemory && hugePages {
-		errs = append(errs, types.FieldForbidden(p, "HugePages require cpu or memory"))
+		errs = append(errs, types.FieldForbidden(p.path(), "HugePages require cpu or memory"))
 	}
 	if claims != nil {
-		errs = append(errs, validateResourceClaimNames(res.list("claims"), claims, p.Child("claims"))...)
+		errs = append(errs, validateResourceClaimNames(res.list("claims"), claims, p.child("claims"))...)
 	}
 	return errs
 }
 
 // validateResourceClaimNames is validateResourceClaimNames: each claim names a pod resource claim, once.
-func validateResourceClaimNames(list []any, podClaims map[string]bool, p *types.FieldPath) types.FieldErrorList {
+func validateResourceClaimNames(list []any, podClaims map[string]bool, p vpath) types.FieldErrorList {
 	var errs types.FieldErrorList
 	seen := map[string]bool{}
 	for i, c := range list {
-		claim, idx := vObj(c), p.Index(i)
+		claim, idx := vObj(c), p.index(i)
 		name, request := claim.str("name"), claim.str("request")
 		if name == "" {
-			errs = append(errs, types.FieldRequired(idx, ""))
+			errs = append(errs, types.FieldRequired(idx.path(), ""))
 			continue
 		}
 		if seen[name] {
-			errs = append(errs, types.FieldDuplicate(idx, name))
+			errs = append(errs, types.FieldDuplicate(idx.path(), name))
 		} else {
 			key := name
 			if request != "" {
-				errs = append(errs, validateDNSLabel(request, idx.Child("request"))...)
+				errs = append(errs, invalidAt(idx.child("request"), request, types.IsDNS1123Label(request))...)
 				key += "/" + request
 			}
 			if seen[key] {
-				errs = append(errs, types.FieldDuplicate(idx, key))
+				errs = append(errs, types.FieldDuplicate(idx.path(), key))
 			} else if request == "" {
 				for k := range seen {
 					if before, _, ok := strings.Cut(k, "/"); ok && before == name {
-						errs = append(errs, types.FieldDuplicate(idx, name))
+						errs = append(errs, types.FieldDuplicate(idx.path(), name))
 					}
 				}
 			}
 			seen[key] = true
 		}
 		if !podClaims[name] {
-			e := types.FieldNotFound(idx, name)
+			e := types.FieldNotFound(idx.path(), name)
 			e.Detail = "must be one of the names in pod.spec.resourceClaims"
 			if len(podClaims) == 0 {
 				e.Detail += " which is empty"

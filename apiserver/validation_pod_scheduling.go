@@ -12,57 +12,59 @@ import (
 // validateTopologySpreadConstraints.
 
 // validateTolerations is ValidateTolerations.
-func validateTolerations(tols []any, path *types.FieldPath) types.FieldErrorList {
+func validateTolerations(tols []any, path vpath) types.FieldErrorList {
 	var errs types.FieldErrorList
 	for i, t := range tols {
-		tol, idx := vObj(t), path.Index(i)
+		tol, idx := vObj(t), path.index(i)
 		key, op, value, effect := tol.str("key"), tol.str("operator"), tol.str("value"), tol.str("effect")
 		if key != "" {
-			errs = append(errs, validateLabelName(key, idx.Child("key"))...)
+			errs = append(errs, validateLabelName(key, idx.child("key"))...)
 		}
 		if key == "" && op != "Exists" {
-			errs = append(errs, types.FieldInvalid(idx.Child("operator"), op,
+			errs = append(errs, types.FieldInvalid(idx.child("operator").path(), op,
 				"operator must be Exists when `key` is empty, which means \"match all values and all keys\""))
 		}
 		if tol.has("tolerationSeconds") && effect != "NoExecute" {
-			errs = append(errs, types.FieldInvalid(idx.Child("effect"), effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+			errs = append(errs, types.FieldInvalid(idx.child("effect").path(), effect, "effect must be 'NoExecute' when `tolerationSeconds` is set"))
 		}
 		switch op {
 		case "Equal", "":
 			if msgs := types.IsValidLabelValue(value); len(msgs) != 0 {
-				errs = append(errs, types.FieldInvalid(idx.Child("operator"), value, strings.Join(msgs, ";")))
+				errs = append(errs, types.FieldInvalid(idx.child("operator").path(), value, strings.Join(msgs, ";")))
 			}
 		case "Exists":
 			if value != "" {
-				errs = append(errs, types.FieldInvalid(idx.Child("operator"), value, "value must be empty when `operator` is 'Exists'"))
+				errs = append(errs, types.FieldInvalid(idx.child("operator").path(), value, "value must be empty when `operator` is 'Exists'"))
 			}
 		default:
-			errs = append(errs, types.FieldNotSupported(idx.Child("operator"), op, []string{"Equal", "Exists"}))
+			errs = append(errs, types.FieldNotSupported(idx.child("operator").path(), op, []string{"Equal", "Exists"}))
 		}
 		if effect != "" {
-			errs = append(errs, validateTaintEffect(effect, idx.Child("effect"))...)
+			errs = append(errs, validateTaintEffect(effect, idx.child("effect"))...)
 		}
 	}
 	return errs
 }
 
+// vTaintEffects are the effects of a taint or toleration.
+var vTaintEffects = []string{"NoSchedule", "PreferNoSchedule", "NoExecute"}
+
 // validateTaintEffect is validateTaintEffect for a set effect.
-func validateTaintEffect(effect string, path *types.FieldPath) types.FieldErrorList {
-	effects := []string{"NoSchedule", "PreferNoSchedule", "NoExecute"}
-	if !vOneOf(effect, effects) {
-		return types.FieldErrorList{types.FieldNotSupported(path, effect, effects)}
+func validateTaintEffect(effect string, path vpath) types.FieldErrorList {
+	if !vOneOf(effect, vTaintEffects) {
+		return types.FieldErrorList{types.FieldNotSupported(path.path(), effect, vTaintEffects)}
 	}
 	return nil
 }
 
 // validatePodDNSConfig is validatePodDNSConfig with relaxed search names.
-func validatePodDNSConfig(cfg vmap, set bool, policy string, path *types.FieldPath) types.FieldErrorList {
+func validatePodDNSConfig(cfg vmap, set bool, policy string, path vpath) types.FieldErrorList {
 	if policy == "None" {
 		if !set {
-			return types.FieldErrorList{types.FieldRequired(path, "must provide `dnsConfig` when `dnsPolicy` is None")}
+			return types.FieldErrorList{types.FieldRequired(path.path(), "must provide `dnsConfig` when `dnsPolicy` is None")}
 		}
 		if len(cfg.list("nameservers")) == 0 {
-			return types.FieldErrorList{types.FieldRequired(path.Child("nameservers"), "must provide at least one DNS nameserver when `dnsPolicy` is None")}
+			return types.FieldErrorList{types.FieldRequired(path.child("nameservers").path(), "must provide at least one DNS nameserver when `dnsPolicy` is None")}
 		}
 	}
 	if !set {
@@ -71,66 +73,66 @@ func validatePodDNSConfig(cfg vmap, set bool, policy string, path *types.FieldPa
 	var errs types.FieldErrorList
 	ns := cfg.strList("nameservers")
 	if len(ns) > 3 {
-		errs = append(errs, types.FieldInvalid(path.Child("nameservers"), ns, "must not have more than 3 nameservers"))
+		errs = append(errs, types.FieldInvalid(path.child("nameservers").path(), ns, "must not have more than 3 nameservers"))
 	}
 	for i, n := range ns {
-		errs = append(errs, validateIP(path.Child("nameservers").Index(i), n)...)
+		errs = append(errs, validateIP(path.child("nameservers").index(i).path(), n)...)
 	}
 	searches := cfg.strList("searches")
 	if len(searches) > 32 {
-		errs = append(errs, types.FieldInvalid(path.Child("searches"), searches, "must not have more than 32 search paths"))
+		errs = append(errs, types.FieldInvalid(path.child("searches").path(), searches, "must not have more than 32 search paths"))
 	}
 	if len(strings.Join(searches, " ")) > 2048 {
-		errs = append(errs, types.FieldInvalid(path.Child("searches"), searches, "must not have more than 2048 characters (including spaces) in the search list"))
+		errs = append(errs, types.FieldInvalid(path.child("searches").path(), searches, "must not have more than 2048 characters (including spaces) in the search list"))
 	}
 	for i, s := range searches {
 		if s != "." {
 			s = strings.TrimSuffix(s, ".")
-			errs = append(errs, invalidEach(path.Child("searches").Index(i), s, dns1123SubdomainUnderscoreMessages(s))...)
+			errs = append(errs, invalidAt(path.child("searches").index(i), s, dns1123SubdomainUnderscoreMessages(s))...)
 		}
 	}
 	for i, o := range cfg.list("options") {
 		if vObj(o).str("name") == "" {
-			errs = append(errs, types.FieldRequired(path.Child("options").Index(i), "must not be empty"))
+			errs = append(errs, types.FieldRequired(path.child("options").index(i).path(), "must not be empty"))
 		}
 	}
 	return errs
 }
 
 // validateTopologySpreadConstraints is validateTopologySpreadConstraints.
-func validateTopologySpreadConstraints(constraints []any, path *types.FieldPath) types.FieldErrorList {
+func validateTopologySpreadConstraints(constraints []any, path vpath) types.FieldErrorList {
 	var errs types.FieldErrorList
 	for i, c := range constraints {
-		tsc, p := vObj(c), path.Index(i)
+		tsc, p := vObj(c), path.index(i)
 		if skew := tsc.integer0("maxSkew"); skew <= 0 {
-			errs = append(errs, types.FieldInvalid(p.Child("maxSkew"), skew, "must be greater than zero"))
+			errs = append(errs, types.FieldInvalid(p.child("maxSkew").path(), skew, "must be greater than zero"))
 		}
 		key, action := tsc.str("topologyKey"), tsc.str("whenUnsatisfiable")
 		if key == "" {
-			errs = append(errs, types.FieldRequired(p.Child("topologyKey"), "can not be empty"))
+			errs = append(errs, types.FieldRequired(p.child("topologyKey").path(), "can not be empty"))
 		}
 		if actions := []string{"DoNotSchedule", "ScheduleAnyway"}; !vOneOf(action, actions) {
-			errs = append(errs, types.FieldNotSupported(p.Child("whenUnsatisfiable"), action, actions))
+			errs = append(errs, types.FieldNotSupported(p.child("whenUnsatisfiable").path(), action, actions))
 		}
 		for _, rest := range constraints[i+1:] {
 			if r := vObj(rest); r.str("topologyKey") == key && r.str("whenUnsatisfiable") == action {
-				errs = append(errs, types.FieldDuplicate(p.Child("{topologyKey, whenUnsatisfiable}"), fmt.Sprintf("{%v, %v}", key, action)))
+				errs = append(errs, types.FieldDuplicate(p.child("{topologyKey, whenUnsatisfiable}").path(), fmt.Sprintf("{%v, %v}", key, action)))
 				break
 			}
 		}
 		if md, ok := tsc.integer("minDomains"); ok {
 			if md <= 0 {
-				errs = append(errs, types.FieldInvalid(p.Child("minDomains"), md, "must be greater than zero"))
+				errs = append(errs, types.FieldInvalid(p.child("minDomains").path(), md, "must be greater than zero"))
 			}
 			if action != "DoNotSchedule" {
-				errs = append(errs, types.FieldInvalid(p.Child("minDomains"), md,
+				errs = append(errs, types.FieldInvalid(p.child("minDomains").path(), md,
 					fmt.Sprintf("can only use minDomains if whenUnsatisfiable=DoNotSchedule, not %s", action)))
 			}
 		}
 		for _, f := range []string{"nodeAffinityPolicy", "nodeTaintsPolicy"} {
 			if tsc.hasStr(f) {
 				if v := tsc.str(f); !vOneOf(v, []string{"Honor", "Ignore"}) {
-					errs = append(errs, types.FieldNotSupported(p.Child(f), v, []string{"Honor", "Ignore"}))
+					errs = append(errs, types.FieldNotSupported(p.child(f).path(), v, []string{"Honor", "Ignore"}))
 				}
 			}
 		}
@@ -138,7 +140,7 @@ func validateTopologySpreadConstraints(constraints []any, path *types.FieldPath)
 		if keys := tsc.strList("matchLabelKeys"); len(keys) > 0 {
 			selKeys := map[string]bool{}
 			if sel == nil {
-				errs = append(errs, types.FieldForbidden(p.Child("matchLabelKeys"), "must not be specified when labelSelector is not set"))
+				errs = append(errs, types.FieldForbidden(p.child("matchLabelKeys").path(), "must not be specified when labelSelector is not set"))
 			} else {
 				for k := range sel.MatchLabels {
 					selKeys[k] = true
@@ -148,13 +150,13 @@ func validateTopologySpreadConstraints(constraints []any, path *types.FieldPath)
 				}
 			}
 			for j, k := range keys {
-				errs = append(errs, validateLabelName(k, p.Child("matchLabelKeys").Index(j))...)
+				errs = append(errs, validateLabelName(k, p.child("matchLabelKeys").index(j))...)
 				if selKeys[k] {
-					errs = append(errs, types.FieldInvalid(p.Child("matchLabelKeys").Index(j), k, "exists in both matchLabelKeys and labelSelector"))
+					errs = append(errs, types.FieldInvalid(p.child("matchLabelKeys").index(j).path(), k, "exists in both matchLabelKeys and labelSelector"))
 				}
 			}
 		}
-		errs = append(errs, validateLabelSelector(sel, p.Child("labelSelector"))...)
+		errs = append(errs, validateLabelSelector(sel, p.child("labelSelector").path())...)
 	}
 	return errs
 }

@@ -176,7 +176,7 @@ func validateOnlyAddedTolerations(news, olds []any, p *types.FieldPath) types.Fi
 			return types.FieldErrorList{types.FieldForbidden(p, "existing toleration can not be modified except its tolerationSeconds")}
 		}
 	}
-	return validateTolerations(news, p)
+	return validateTolerations(news, pathOf(p))
 }
 
 // validateOnlyDeletedSchedulingGates is validateOnlyDeletedSchedulingGates.

@@ -93,7 +93,7 @@ func validateService(svc vmap) types.FieldErrorList {
 		errs = append(errs, validateServicePort(vObj(p), len(ports) > 1, names, vSpecPath.Child("ports").Index(i))...)
 	}
 	if spec.has("selector") {
-		errs = append(errs, validateLabels(spec.strMap("selector"), vSpecPath.Child("selector"))...)
+		errs = append(errs, validateLabels(spec.strMap("selector"), pathOf(vSpecPath).child("selector"))...)
 	}
 	affinity := spec.str("sessionAffinity")
 	if affinity == "" {
@@ -212,7 +212,7 @@ func validateServicePort(sp vmap, requireName bool, names map[string]bool, p *ty
 	} else if !vOneOf(proto, vPortProtocols) {
 		errs = append(errs, types.FieldNotSupported(p.Child("protocol"), proto, vPortProtocols))
 	}
-	errs = append(errs, validatePortNumOrName(vIntOrString(sp["targetPort"]), p.Child("targetPort"))...)
+	errs = append(errs, validatePortNumOrName(vIntOrString(sp["targetPort"]), pathOf(p).child("targetPort"))...)
 	if sp.hasStr("appProtocol") {
 		errs = append(errs, validateQualifiedName(sp.str("appProtocol"), p.Child("appProtocol"))...)
 	}

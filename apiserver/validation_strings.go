@@ -229,8 +229,9 @@ func validateQualifiedName(s string, path *types.FieldPath) types.FieldErrorList
 	return invalidEach(path, s, types.IsQualifiedName(s))
 }
 
-// invalidEach reports each message as an Invalid error of value at path.
-func invalidEach(path *types.FieldPath, value any, msgs []string) types.FieldErrorList {
+// invalidEach reports each message as an Invalid error of value at path. (value is converted to the error's any
+// only when there is a message: a valid value costs no allocation.)
+func invalidEach[T any](path *types.FieldPath, value T, msgs []string) types.FieldErrorList {
 	var errs types.FieldErrorList
 	for _, msg := range msgs {
 		errs = append(errs, types.FieldInvalid(path, value, msg))

@@ -82,7 +82,7 @@ func validatePositiveIntOrPercent(v vIntOrStr, p *types.FieldPath) types.FieldEr
 	if v.isString {
 		return invalidEach(p, v.strVal, percentMessages(v.strVal))
 	}
-	return validateNonnegative(v.intVal, p)
+	return validateNonnegative(v.intVal, pathOf(p))
 }
 
 // percentOrInt is getIntOrPercentValue: a valid percent's number, or IntValue.
@@ -130,16 +130,16 @@ func validateDeploymentUpdate(d, old vmap) types.FieldErrorList {
 
 // validateDeploymentSpec is ValidateDeploymentSpec.
 func validateDeploymentSpec(spec vmap, p *types.FieldPath) types.FieldErrorList {
-	errs := validateNonnegative(spec.integer0("replicas"), p.Child("replicas"))
+	errs := validateNonnegative(spec.integer0("replicas"), pathOf(p).child("replicas"))
 	errs = append(errs, validateReplicaSetLikeSelectorAndTemplate(spec, "deployment", p)...)
 	errs = append(errs, validateDeploymentStrategy(spec.obj("strategy"), p.Child("strategy"))...)
 	minReady := spec.integer0("minReadySeconds")
-	errs = append(errs, validateNonnegative(minReady, p.Child("minReadySeconds"))...)
+	errs = append(errs, validateNonnegative(minReady, pathOf(p).child("minReadySeconds"))...)
 	if n, ok := spec.integer("revisionHistoryLimit"); ok {
-		errs = append(errs, validateNonnegative(n, p.Child("revisionHistoryLimit"))...)
+		errs = append(errs, validateNonnegative(n, pathOf(p).child("revisionHistoryLimit"))...)
 	}
 	if n, ok := spec.integer("progressDeadlineSeconds"); ok {
-		errs = append(errs, validateNonnegative(n, p.Child("progressDeadlineSeconds"))...)
+		errs = append(errs, validateNonnegative(n, pathOf(p).child("progressDeadlineSeconds"))...)
 		if n <= minReady {
 			errs = append(errs, types.FieldInvalid(p.Child("progressDeadlineSeconds"), n, "must be greater than minReadySeconds"))
 		}
@@ -203,8 +203,8 @@ func validateReplicaSetUpdate(rs, old vmap) types.FieldErrorList {
 
 // validateReplicaSetSpec is ValidateReplicaSetSpec.
 func validateReplicaSetSpec(spec vmap, p *types.FieldPath) types.FieldErrorList {
-	errs := validateNonnegative(spec.integer0("replicas"), p.Child("replicas"))
-	errs = append(errs, validateNonnegative(spec.integer0("minReadySeconds"), p.Child("minReadySeconds"))...)
+	errs := validateNonnegative(spec.integer0("replicas"), pathOf(p).child("replicas"))
+	errs = append(errs, validateNonnegative(spec.integer0("minReadySeconds"), pathOf(p).child("minReadySeconds"))...)
 	return append(errs, validateReplicaSetLikeSelectorAndTemplate(spec, "deployment", p)...)
 }
 
@@ -257,7 +257,7 @@ func validateStatefulSetSpec(spec vmap, p *types.FieldPath) types.FieldErrorList
 	case "RollingUpdate":
 		if us.has("rollingUpdate") {
 			ru, rp := us.obj("rollingUpdate"), p.Child("updateStrategy", "rollingUpdate")
-			errs = append(errs, validateNonnegative(ru.integer0("partition"), rp.Child("partition"))...)
+			errs = append(errs, validateNonnegative(ru.integer0("partition"), pathOf(rp).child("partition"))...)
 			if ru.has("maxUnavailable") {
 				mu := vIntOrString(ru["maxUnavailable"])
 				errs = append(errs, validatePositiveIntOrPercent(mu, rp.Child("maxUnavailable"))...)
@@ -282,10 +282,10 @@ func validateStatefulSetSpec(spec vmap, p *types.FieldPath) types.FieldErrorList
 			}
 		}
 	}
-	errs = append(errs, validateNonnegative(spec.integer0("replicas"), p.Child("replicas"))...)
-	errs = append(errs, validateNonnegative(spec.integer0("minReadySeconds"), p.Child("minReadySeconds"))...)
+	errs = append(errs, validateNonnegative(spec.integer0("replicas"), pathOf(p).child("replicas"))...)
+	errs = append(errs, validateNonnegative(spec.integer0("minReadySeconds"), pathOf(p).child("minReadySeconds"))...)
 	if spec.has("ordinals") {
-		errs = append(errs, validateNonnegative(spec.obj("ordinals").integer0("start"), p.Child("ordinals.start"))...)
+		errs = append(errs, validateNonnegative(spec.obj("ordinals").integer0("start"), pathOf(p).child("ordinals.start"))...)
 	}
 	sel := labelSelectorOf(spec["selector"])
 	errs = append(errs, validateSelectorRequired(sel, "statefulset", p.Child("selector"))...)
@@ -297,8 +297,8 @@ func validateStatefulSetSpec(spec vmap, p *types.FieldPath) types.FieldErrorList
 			errs = append(errs, types.FieldInvalid(tp.Child("metadata", "labels"), vTemplateLabels(tmpl), vSelectorMismatch))
 		}
 		meta := tmpl.obj("metadata")
-		errs = append(errs, validateLabels(meta.strMap("labels"), tp.Child("labels"))...)
-		errs = append(errs, validateAnnotations(meta.strMap("annotations"), tp.Child("annotations"))...)
+		errs = append(errs, validateLabels(meta.strMap("labels"), pathOf(tp).child("labels"))...)
+		errs = append(errs, validateAnnotations(meta.strMap("annotations"), pathOf(tp).child("annotations"))...)
 		errs = append(errs, validatePodSpecificAnnotations(meta.strMap("annotations"), tmpl.obj("spec"), tp.Child("annotations"))...)
 	}
 	return append(errs, validateTemplateRestartAlways(tmpl, "StatefulSet", tp)...)
@@ -358,10 +358,10 @@ func validateDaemonSetSpec(spec vmap, p *types.FieldPath) types.FieldErrorList {
 	}
 	errs = append(errs, validatePodTemplateSpec(tmpl, tp)...)
 	errs = append(errs, validateTemplateRestartAlways(tmpl, "DaemonSet", tp)...)
-	errs = append(errs, validateNonnegative(spec.integer0("minReadySeconds"), p.Child("minReadySeconds"))...)
+	errs = append(errs, validateNonnegative(spec.integer0("minReadySeconds"), pathOf(p).child("minReadySeconds"))...)
 	errs = append(errs, validateDaemonSetUpdateStrategy(spec.obj("updateStrategy"), p.Child("updateStrategy"))...)
 	if n, ok := spec.integer("revisionHistoryLimit"); ok {
-		errs = append(errs, validateNonnegative(n, p.Child("revisionHistoryLimit"))...)
+		errs = append(errs, validateNonnegative(n, pathOf(p).child("revisionHistoryLimit"))...)
 	}
 	return errs
 }
@@ -412,12 +412,12 @@ func validateReplicationControllerUpdate(rc, old vmap) types.FieldErrorList {
 
 // validateReplicationControllerSpec is ValidateReplicationControllerSpec with ValidatePodTemplateSpecForRC.
 func validateReplicationControllerSpec(spec vmap, p *types.FieldPath) types.FieldErrorList {
-	errs := validateNonnegative(spec.integer0("minReadySeconds"), p.Child("minReadySeconds"))
+	errs := validateNonnegative(spec.integer0("minReadySeconds"), pathOf(p).child("minReadySeconds"))
 	selector := spec.strMap("selector")
 	if len(selector) == 0 {
 		errs = append(errs, types.FieldRequired(p.Child("selector"), ""))
 	}
-	errs = append(errs, validateNonnegative(spec.integer0("replicas"), p.Child("replicas"))...)
+	errs = append(errs, validateNonnegative(spec.integer0("replicas"), pathOf(p).child("replicas"))...)
 	if !spec.has("template") {
 		return append(errs, types.FieldRequired(p.Child("template"), ""))
 	}
