@@ -35,6 +35,13 @@ func col(name, typ string, priority int, description string) tableColumn {
 
 // printers holds the Table forms of the kinds kubectl users look at most; other kinds get NAME and AGE.
 var printers = map[types.GroupVersionResource]printer{
+	// CRDs have no printer of their own in kube-apiserver: its default table convertor gives Name and Created At.
+	CustomResourceDefinitions: {
+		columns: []tableColumn{nameColumn(), {Name: "Created At", Type: "date", Description: ageDescription}},
+		cells: func(u types.Unstructured, o *types.Object, now time.Time) []any {
+			return []any{o.Name(), o.CreationTimestamp().UTC().Format(time.RFC3339)}
+		},
+	},
 	Pods: {
 		columns: []tableColumn{nameColumn(), col("Ready", "string", 0, "The aggregate readiness state of this pod for accepting traffic."),
 			col("Status", "string", 0, "The aggregate status of the containers in this pod."),

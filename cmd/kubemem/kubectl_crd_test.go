@@ -87,6 +87,8 @@ func TestKubectlCRDScenario(t *testing.T) {
 			"customresourcedefinition.apiextensions.k8s.io/widgets.kubectl.kubemem.io condition met")
 		require.Regexp(t, `(?m)^widgets\s+wdg\s+kubectl\.kubemem\.io/v1\s+true\s+Widget$`, k.ok("api-resources", "--api-group=kubectl.kubemem.io"))
 		require.Equal(t, "True", k.ok("get", "crd", "widgets.kubectl.kubemem.io", "-o", `jsonpath={.status.conditions[?(@.type=="NamesAccepted")].status}`))
+		// kube-apiserver's default table convertor: NAME and CREATED AT.
+		require.Regexp(t, `(?m)^NAME\s+CREATED AT\n^widgets\.kubectl\.kubemem\.io\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`, k.ok("get", "crd"))
 	})
 
 	t.Run("apply a custom object", func(t *testing.T) {

@@ -141,6 +141,15 @@ func appendFloat(b []byte, f float64) ([]byte, error) {
 
 const hexDigits = "0123456789abcdef"
 
+// plainASCII marks the ASCII bytes AppendString copies as they are: printable, and neither a quote, a backslash nor
+// one of the HTML characters encoding/json escapes.
+var plainASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := byte(0x20); c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // AppendString appends s as a JSON string, escaping as encoding/json does by default: control characters, quote,
 // backslash, and <, >, & (HTML-safe), U+2028 and U+2029; invalid UTF-8 becomes U+FFFD.
 func AppendString(b []byte, s string) []byte {
@@ -149,7 +158,7 @@ func AppendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if plainASCII[c] {
 				i++
 				continue
 			}
