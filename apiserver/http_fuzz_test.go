@@ -87,6 +87,16 @@ func FuzzHandler(f *testing.F) {
 		{"DELETE", cmsPath + "?labelSelector=a%3Db&gracePeriodSeconds=0", "", "", ""},
 		{"OPTIONS", "/api/v1/namespaces/default/pods/x/eviction", "", "", ""},
 		{"POST", "/api/v1/namespaces/default/pods/x/binding", mediaJSON, "", `{"target":{"name":"n"}}`},
+		{"POST", gadsPath, mediaJSON, "", `{"apiVersion":"example.com/v1","kind":"Gadget","metadata":{"name":"h"},"spec":{"replicas":10,"name":"A1","ports":[{"name":"a"},{"name":"a"}],"any":{"x":[1]},"extra":1}}`},
+		{"PUT", gadPath + "/status", mediaJSON, "", `{"apiVersion":"example.com/v1","kind":"Gadget","metadata":{"name":"g"},"status":{"replicas":-1}}`},
+		{"PATCH", gadPath + "/scale", string(MergePatchType), "", `{"spec":{"replicas":12}}`},
+		{"PATCH", gadPath, string(JSONPatchType), "", `[{"op":"add","path":"/spec/ports/-","value":{"name":"a"}}]`},
+		{"GET", "/apis/example.com/v2/namespaces/default/gadgets?watch=1&resourceVersion=0", "", "", ""},
+		{"GET", gadsPath, "", mediaJSON + asTable, ""},
+		{"GET", "/openapi/v3/apis/example.com/v1", "", "", ""},
+		{"POST", crdsPath, mediaJSON, "", strings.Replace(hostileCRD, "gadgets", "gizmos", 2)},
+		{"PUT", crdsPath + "/gadgets.example.com", mediaJSON, "", strings.Replace(hostileCRD, `"served":true,"storage":false`, `"served":false,"storage":false`, 1)},
+		{"DELETE", crdsPath + "/gadgets.example.com", "", "", ""},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.target, s.contentType, s.accept, []byte(s.body))

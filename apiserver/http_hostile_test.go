@@ -45,6 +45,19 @@ const (
 	hostileDeployment = `{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"replicas":REPLICAS,` +
 		`"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},` +
 		`"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}`
+	// hostileCRD serves gadgets.example.com (v1 stored, v2 served) with status and scale subresources, printer
+	// columns and a schema that uses defaults, enums, bounds, a pattern, a map-type list and preserve-unknown-fields.
+	hostileCRD = `{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"gadgets.example.com"},` +
+		`"spec":{"group":"example.com","scope":"Namespaced","names":{"plural":"gadgets","kind":"Gadget"},"versions":[` +
+		`{"name":"v1","served":true,"storage":true,"subresources":{"status":{},"scale":{"specReplicasPath":".spec.replicas","statusReplicasPath":".status.replicas"}},` +
+		`"additionalPrinterColumns":[{"name":"Size","type":"string","jsonPath":".spec.size"},{"name":"Ports","type":"string","jsonPath":".spec.ports[*].name"}],` +
+		`"schema":{"openAPIV3Schema":{"type":"object","properties":{"spec":{"type":"object","properties":{` +
+		`"size":{"type":"string","enum":["s","m"],"default":"s"},"replicas":{"type":"integer","minimum":0,"maximum":9},` +
+		`"name":{"type":"string","pattern":"^[a-z]+$","maxLength":8},"ports":{"type":"array","x-kubernetes-list-type":"map",` +
+		`"x-kubernetes-list-map-keys":["name"],"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}},` +
+		`"any":{"x-kubernetes-preserve-unknown-fields":true}}},"status":{"type":"object","properties":{"replicas":{"type":"integer"}}}}}}},` +
+		`{"name":"v2","served":true,"storage":false,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}`
+	hostileGadget = `{"apiVersion":"example.com/v1","kind":"Gadget","metadata":{"name":"g"},"spec":{"size":"m","replicas":1,"ports":[{"name":"a"}]}}`
 )
 
 // Paths of the fixtures.
@@ -53,6 +66,9 @@ const (
 	cmPath   = cmsPath + "/cm"
 	depsPath = "/apis/apps/v1/namespaces/default/deployments"
 	depPath  = depsPath + "/web"
+	crdsPath = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+	gadsPath = "/apis/example.com/v1/namespaces/default/gadgets"
+	gadPath  = gadsPath + "/g"
 )
 
 // deployment returns the fixture deployment with replicas spelled as given (a JSON fragment).
@@ -69,6 +85,8 @@ func newHostileEnv(t testing.TB) *hostileEnv {
 	for _, c := range []struct{ path, body string }{
 		{cmsPath, hostileConfigMap},
 		{depsPath, deployment("1")},
+		{crdsPath, hostileCRD},
+		{gadsPath, hostileGadget},
 		{"/api/v1/namespaces/kube-system/configmaps", strings.Replace(hostileConfigMap, `"cm"`, `"a"`, 1)},
 		{"/api/v1/namespaces/kube-system/configmaps", strings.Replace(hostileConfigMap, `"cm"`, `"b"`, 1)},
 	} {
