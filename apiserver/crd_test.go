@@ -349,6 +349,13 @@ func TestCRDOverHTTP(t *testing.T) {
 	require.NotContains(t, rec.Body.String(), `"name":"Age"`)
 	require.Contains(t, rec.Body.String(), `"cells":["w",3,"red"]`)
 
+	// The body as sent: a duplicate key and an unknown metadata field, which parsing drops, are found too.
+	rec = do(http.MethodPost, "/apis/example.com/v1/namespaces/default/widgets?fieldValidation=Strict", "",
+		`{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"dup","bogus":1},"spec":{"color":"red","color":"blue","nope":1}}`)
+	require.Equal(t, http.StatusBadRequest, rec.Code, rec.Body.String())
+	require.Contains(t, rec.Body.String(), `Widget in version \"v1\" cannot be handled as a Widget: strict decoding error: `+
+		`unknown field \"metadata.bogus\", duplicate field \"spec.color\", unknown field \"spec.nope\"`)
+
 	rec = do(http.MethodPatch, "/apis/example.com/v1/namespaces/default/widgets/w", "", `{"spec":{"replicas":4}}`)
 	require.Equal(t, http.StatusUnsupportedMediaType, rec.Code, "application/json is not a patch type")
 	req := httptest.NewRequest(http.MethodPatch, "/apis/example.com/v1/namespaces/default/widgets/w", strings.NewReader(`{"spec":{"replicas":4}}`))

@@ -121,12 +121,14 @@ func (r *Resource) presentList(l *types.List) *types.List {
 // fieldValidation reports (kube-apiserver finds them the same way for custom resources).
 func (s *Server) checkCustomFields(ctx context.Context, r *Resource, obj *types.Object, mode string) (*types.Object, error) {
 	var problems []string
-	if raw, ok := obj.Lookup("metadata"); ok {
-		if metaSchema, ok := types.SchemaForType("metav1.ObjectMeta"); ok {
-			if typeErr := fieldProblems(metaSchema, raw, "metadata", &problems); typeErr != "" {
-				return nil, types.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %s", r.Kind, r.GVR.Version, r.Kind, typeErr))
-			}
-		}
+	var typeErr string
+	if body, ok := ctx.Value(bodyProblemsKey{}).(bodyProblems); ok && body.obj == obj {
+		problems, typeErr = body.problems, body.typeErr // found in the request body before parsing dropped them
+	} else {
+		problems, typeErr = customBodyProblems(obj.RawNoCopy())
+	}
+	if typeErr != "" {
+		return nil, types.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %s", r.Kind, r.GVR.Version, r.Kind, typeErr))
 	}
 	tree, err := decodeTree(obj)
 	if err != nil {

@@ -129,6 +129,66 @@ func fieldProblems(schema *types.Schema, data []byte, path string, problems *[]s
 	return sc.typeErr
 }
 
+// customBodyProblems is fieldProblems for data, the body of a custom object, which has no Go type: metadata is
+// checked against ObjectMeta, the rest only for duplicate keys (its unknown fields are the ones the schema prunes,
+// checkCustomFields). Problems come in document order.
+func customBodyProblems(data []byte) (problems []string, typeErr string) {
+	metaSchema, _ := types.SchemaForType("metav1.ObjectMeta")
+	var keysBuf [8][]byte
+	keys := keysBuf[:0]
+	jsontree.Members(data, func(rawKey, value []byte) bool {
+		for _, k := range keys {
+			if string(k) == string(rawKey) {
+				key, _ := jsontree.UnquoteKey(rawKey)
+				problems = append(problems, "duplicate field "+strconv.Quote(key))
+				break
+			}
+		}
+		keys = append(keys, rawKey)
+		if jsontree.KeyEquals(rawKey, "metadata") {
+			if te := fieldProblems(metaSchema, value, "metadata", &problems); te != "" && typeErr == "" {
+				typeErr = te
+			}
+			return true
+		}
+		duplicateFields(value, []pathSegment{{key: rawKey}}, &problems)
+		return true
+	})
+	return problems, typeErr
+}
+
+// duplicateFields appends a `duplicate field` problem for every key given twice in an object inside data, a JSON
+// value at path.
+func duplicateFields(data []byte, path []pathSegment, problems *[]string) {
+	if len(data) == 0 {
+		return
+	}
+	switch data[0] {
+	case '{':
+		var keysBuf [16][]byte
+		keys := keysBuf[:0]
+		jsontree.Members(data, func(rawKey, value []byte) bool {
+			for _, k := range keys {
+				if string(k) == string(rawKey) {
+					key, _ := jsontree.UnquoteKey(rawKey)
+					*problems = append(*problems, "duplicate field "+strconv.Quote(joinPath(path, key)))
+					break
+				}
+			}
+			keys = append(keys, rawKey)
+			duplicateFields(value, append(path, pathSegment{key: rawKey}), problems)
+			return true
+		})
+	case '[':
+		i := 0
+		jsontree.Elements(data, func(value []byte) bool {
+			duplicateFields(value, append(path, pathSegment{index: i}), problems)
+			i++
+			return true
+		})
+	}
+}
+
 // pathSegment is one step of a field path: a member's raw (quoted) key, or a list index when key is nil. mapKey
 // marks the key of a map entry, which Go's type errors leave out of their paths.
 type pathSegment struct {

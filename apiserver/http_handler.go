@@ -260,7 +260,9 @@ func (h *handler) readRequestObject(ctx context.Context, r *http.Request, res *R
 	}
 	var problems []string
 	var typeErr string
-	if schema, ok := schemaFor(res); ok {
+	if res.custom != nil {
+		problems, typeErr = customBodyProblems(data)
+	} else if schema, ok := schemaFor(res); ok {
 		typeErr = fieldProblems(schema, data, "", &problems)
 	}
 	return context.WithValue(ctx, bodyProblemsKey{}, bodyProblems{obj: obj, problems: problems, typeErr: typeErr}), obj, nil
