@@ -340,6 +340,11 @@ func TestCRDOverHTTP(t *testing.T) {
 	require.Contains(t, rec.Body.String(), `"enum":["red","green","blue"]`)
 	require.Contains(t, rec.Body.String(), `"io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"`)
 
+	rec = do(http.MethodGet, "/openapi/v2", "", "")
+	require.Contains(t, rec.Body.String(), `"com.example.v1.Widget"`)
+	require.Contains(t, rec.Body.String(), `"io.k8s.api.core.v1.Pod"`)
+	require.Contains(t, rec.Body.String(), `"$ref":"#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"`)
+
 	rec = do(http.MethodPost, "/apis/example.com/v1/namespaces/default/widgets", "", `{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"color":"red","replicas":3}}`)
 	require.Equal(t, http.StatusCreated, rec.Code, rec.Body.String())
 	rec = do(http.MethodGet, "/apis/example.com/v1/namespaces/default/widgets", "application/json;as=Table;v=v1;g=meta.k8s.io", "")

@@ -215,10 +215,12 @@ var openAPIInfo = map[string]any{"title": "Kubernetes", "version": KubernetesVer
 // openAPICache holds the documents of the built-in resources, which never change: they are built once per server
 // and shared with its forks. The documents of custom resources are built on request (openAPIDocs).
 type openAPICache struct {
-	once  sync.Once
-	v2    []byte
-	v3    map[string][]byte // "api/v1", "apis/apps/v1" → document
-	index map[string]any    // the /openapi/v3 entries of v3
+	once sync.Once
+	v2   []byte
+	// v2Paths and v2Defs are the v2 document's parts, to which the custom resources are added (never modified).
+	v2Paths, v2Defs map[string]any
+	v3              map[string][]byte // "api/v1", "apis/apps/v1" → document
+	index           map[string]any    // the /openapi/v3 entries of v3
 }
 
 func (s *Server) openAPI() *openAPICache {
@@ -226,6 +228,7 @@ func (s *Server) openAPI() *openAPICache {
 	c.once.Do(func() {
 		paths, defs := s.buildOpenAPI(types.GroupVersion{}, false, false)
 		c.v2, _ = json.Marshal(map[string]any{"swagger": "2.0", "info": openAPIInfo, "paths": paths, "definitions": defs})
+		c.v2Paths, c.v2Defs = paths, defs
 		c.v3, c.index = map[string][]byte{}, map[string]any{}
 		for _, gv := range s.groupVersions() {
 			if p, d := s.buildOpenAPI(gv, true, false); len(p) > 0 {
@@ -263,12 +266,76 @@ func (s *Server) customOpenAPIv3() (docs map[string][]byte, index map[string]any
 	return docs, index
 }
 
+// openAPIv2 returns the v2 document: the built-in resources' (cached), with the custom resources served now
+// added, as kube-apiserver publishes CRDs in both documents.
+func (s *Server) openAPIv2(c *openAPICache) []byte {
+	if len(s.registry().custom) == 0 {
+		return c.v2
+	}
+	paths, defs := s.buildOpenAPI(types.GroupVersion{}, false, true)
+	for k, v := range c.v2Paths {
+		if _, custom := paths[k]; !custom {
+			paths[k] = v
+		}
+	}
+	for k, v := range c.v2Defs {
+		if _, custom := defs[k]; !custom {
+			defs[k] = v
+		}
+	}
+	doc, _ := json.Marshal(map[string]any{"swagger": "2.0", "info": openAPIInfo, "paths": paths, "definitions": defs})
+	return doc
+}
+
+// toOpenAPIv2 removes in place what OpenAPI v2 clients (kubectl's validation among them) cannot read from a CRD's
+// schema, as apiextensions-apiserver does when it publishes CRDs in /openapi/v2: the allOf, oneOf, anyOf and not
+// junctors and x-kubernetes-validations; a nullable field loses its type, nullable and what is below it, and is no
+// longer required; a field that preserves unknown fields loses what is below it; an array left without items loses
+// its type.
+func toOpenAPIv2(schema map[string]any) {
+	for _, k := range []string{"allOf", "oneOf", "anyOf", "not", "x-kubernetes-validations"} {
+		delete(schema, k)
+	}
+	if schema["nullable"] == true {
+		delete(schema, "type")
+		delete(schema, "items")
+		delete(schema, "properties")
+	}
+	delete(schema, "nullable")
+	if schema["x-kubernetes-preserve-unknown-fields"] == true {
+		delete(schema, "items")
+		delete(schema, "properties")
+	}
+	if props, ok := schema["properties"].(map[string]any); ok {
+		var nullable []string
+		for name, p := range props {
+			if m, ok := p.(map[string]any); ok {
+				if m["nullable"] == true {
+					nullable = append(nullable, name)
+				}
+				toOpenAPIv2(m)
+			}
+		}
+		if req, ok := schema["required"].([]any); ok && len(nullable) > 0 {
+			schema["required"] = slices.DeleteFunc(req, func(r any) bool { name, _ := r.(string); return slices.Contains(nullable, name) })
+		}
+	}
+	for _, k := range []string{"items", "additionalProperties"} {
+		if m, ok := schema[k].(map[string]any); ok {
+			toOpenAPIv2(m)
+		}
+	}
+	if schema["type"] == "array" && schema["items"] == nil {
+		delete(schema, "type")
+	}
+}
+
 // serveOpenAPI answers /openapi/v2, /openapi/v3 and /openapi/v3/<group-version>.
 func (h *handler) serveOpenAPI(w http.ResponseWriter, p string) {
 	c := h.s.openAPI()
 	switch {
 	case p == "/openapi/v2":
-		writeJSON(w, http.StatusOK, c.v2)
+		writeJSON(w, http.StatusOK, h.s.openAPIv2(c))
 	case p == "/openapi/v3":
 		_, custom := h.s.customOpenAPIv3()
 		index := make(map[string]any, len(c.index)+len(custom))
@@ -307,6 +374,9 @@ func (d *openAPIDoc) customSchemaOf(r *Resource, gvk map[string]string) map[stri
 		if b, err := json.Marshal(raw); err == nil {
 			_ = json.Unmarshal(b, &def)
 		}
+	}
+	if d.refPrefix == "#/definitions/" {
+		toOpenAPIv2(def)
 	}
 	if def["type"] == nil {
 		def["type"] = "object"
