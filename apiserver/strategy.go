@@ -38,13 +38,17 @@ func encodeTree(tree map[string]any) (*types.Object, error) {
 // creationTimestamp, generation, the reset status): defaulting, mutating admission, the kind's PrepareForCreate,
 // validation (422 with one cause per field error) and validating admission. It returns the object to store and,
 // for a service, the cluster IP and node ports it took, which the caller gives back if the object is not stored.
-func (s *Server) admitCreate(ctx context.Context, r *Resource, candidate *types.Object, dryRun bool) (_ *types.Object, _ *serviceAllocation, err error) {
+func (s *Server) admitCreate(ctx context.Context, r *Resource, candidate *types.Object, dryRun bool, w fieldWrite) (_ *types.Object, _ *serviceAllocation, err error) {
 	tree, err := decodeTree(candidate)
 	if err != nil {
 		return nil, nil, err
 	}
 	gvk := r.GVR.GroupVersion().WithKind(r.Kind)
 	changed := defaultTree(r, tree)
+	if r.fieldManager() != nil && !w.applied {
+		// kube-apiserver's handler records the manager's fields after decoding and defaulting, before admission.
+		tree, changed = s.trackUpdate(r, w, nil, tree, ""), true
+	}
 	req := &AdmissionRequest{
 		Operation: OperationCreate, Resource: r.GVR, Kind: gvk,
 		Namespace: candidate.Namespace(), Name: candidate.Name(),
@@ -159,9 +163,25 @@ func validateTree(r *Resource, tree map[string]any) types.FieldErrorList {
 
 // admitUpdate runs the update pipeline's mutating admission, validation and validating admission on updated, the
 // object as it will be stored, against old, the stored one. It returns the object to store.
-func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *types.Object, sub string, dryRun bool) (*types.Object, error) {
+func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *types.Object, sub string, dryRun bool, w fieldWrite) (*types.Object, error) {
 	gvk := r.GVR.GroupVersion().WithKind(r.Kind)
-	if updated.SameBody(old) && !s.admission.hasAny(r.GVR, OperationUpdate) {
+	metadataOnly := updated.SameBody(old) && !s.admission.hasAny(r.GVR, OperationUpdate)
+	if r.fieldManager() != nil && !w.applied {
+		tree, err := decodeTree(updated)
+		if err != nil {
+			return nil, err
+		}
+		oldTree, err := decodeTree(old)
+		if err != nil {
+			return nil, err
+		}
+		out, err := encodeTree(s.trackUpdate(r, w, oldTree, tree, sub))
+		if err != nil {
+			return nil, err
+		}
+		updated = out.WithResourceVersion(updated.ResourceVersion())
+	}
+	if metadataOnly {
 		// Only metadata changed (labels, annotations, finalizers, owners: what controllers mostly write): the
 		// stored object passed the body's rules and its body is unchanged, so only the rules that read metadata
 		// can find something.

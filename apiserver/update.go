@@ -31,6 +31,9 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 	}
 	done := s.lockCRDs(r)
 	defer done()
+	if err := fieldManagerErrors("UpdateOptions", opts.FieldManager); err != nil {
+		return nil, false, err
+	}
 	if obj, err = s.checkFields(ctx, r, obj, opts.FieldValidation, "UpdateOptions"); err != nil {
 		return nil, false, err
 	}
@@ -111,6 +114,9 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 			next.UID, next.CreationTimestamp, next.GenerateName = om.UID, om.CreationTimestamp, om.GenerateName
 			next.DeletionTimestamp, next.DeletionGracePeriodSeconds = om.DeletionTimestamp, om.DeletionGracePeriodSeconds
 			next.SelfLink, next.ResourceVersion = "", om.ResourceVersion
+			if next.ManagedFields == nil {
+				next.ManagedFields = om.ManagedFields // a write that sends none keeps the stored ones (fields.go)
+			}
 			applyStrategyMeta(r, &next)
 			next.Generation = nextGeneration(r, old, obj, next.Annotations)
 			if sameServerFields(&next, obj) {
@@ -132,7 +138,7 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 		if updated.EquivalentContent(old) {
 			return old, false, nil // W-6: no new revision, no event
 		}
-		if updated, err = s.admitUpdate(ctx, r, updated, old, sub, dryRun); err != nil {
+		if updated, err = s.admitUpdate(ctx, r, updated, old, sub, dryRun, fieldWrite{manager: managerName(ctx, opts.FieldManager), applied: applied(ctx)}); err != nil {
 			return nil, false, err
 		}
 		if dryRun {
