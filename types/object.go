@@ -468,7 +468,7 @@ func appendMeta(b []byte, m *ObjectMeta) ([]byte, int, bool) {
 		raw("finalizers")
 		b, _ = jsontree.Append(b, m.Finalizers)
 	}
-	if len(m.ManagedFields) > 0 {
+	if m.ManagedFields != nil { // an empty list is kept: a write that sends managedFields: [] clears them
 		raw("managedFields")
 		enc, err := json.Marshal(m.ManagedFields)
 		if err != nil { // only an invalid FieldsV1 raw message can fail; keep the document valid
