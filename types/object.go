@@ -95,7 +95,36 @@ func ParseObject(data []byte) (*Object, error) {
 		buf = append(buf, m[1]...)
 	}
 	o.raw = append(buf, '}')
+	o.aliasManagedFields()
 	return o, nil
+}
+
+// aliasManagedFields points the fieldsV1 of o's managedFields entries into o's own encoding instead of holding
+// copies, which would double the memory managedFields take (they are often the largest part of metadata). The
+// entries are copied first: the metadata an Object is built from may be shared.
+func (o *Object) aliasManagedFields() {
+	if len(o.meta.ManagedFields) == 0 {
+		return
+	}
+	list, ok := jsontree.Lookup(o.raw, "metadata", "managedFields")
+	if !ok {
+		return
+	}
+	entries := make([]ManagedFieldsEntry, len(o.meta.ManagedFields))
+	copy(entries, o.meta.ManagedFields)
+	i := 0
+	jsontree.Elements(list, func(e []byte) bool {
+		if i < len(entries) {
+			if f, ok := jsontree.Lookup(e, "fieldsV1"); ok && bytes.Equal(f, entries[i].FieldsV1) {
+				entries[i].FieldsV1 = f[:len(f):len(f)]
+			}
+		}
+		i++
+		return true
+	})
+	cp := *o.meta
+	cp.ManagedFields = entries
+	o.meta = &cp
 }
 
 func rawString(v []byte, field string) (string, error) {
@@ -116,6 +145,7 @@ func newObject(tm TypeMeta, meta *ObjectMeta, rv string, body []byte) *Object {
 	buf = o.appendHead(buf)
 	buf = append(buf, body...)
 	o.raw = append(buf, '}')
+	o.aliasManagedFields()
 	return o
 }
 
