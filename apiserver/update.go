@@ -102,6 +102,12 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 			// Only status changes through the status subresource.
 			status, _ := obj.Lookup("status")
 			updated = old.WithMember("status", status)
+			if applied(ctx) {
+				// An apply through the status subresource computed the managedFields: they are kept with the status.
+				om := updated.MetaNoCopy()
+				om.ManagedFields = m.ManagedFields
+				updated = updated.WithMetaNoCopy(om)
+			}
 		case "finalize":
 			// Only spec.finalizers changes through a namespace's finalize subresource.
 			updated = withSpecFinalizers(old, obj)
