@@ -112,11 +112,26 @@ func rawString(v []byte, field string) (string, error) {
 // newObject builds an Object from its parts, with body being the encoded body members each preceded by a comma.
 func newObject(tm TypeMeta, meta *ObjectMeta, rv string, body []byte) *Object {
 	o := &Object{typeMeta: tm, meta: meta, rv: rv}
-	buf := make([]byte, 0, 256+len(body))
+	buf := make([]byte, 0, headSize(meta)+len(body)+1)
 	buf = o.appendHead(buf)
 	buf = append(buf, body...)
 	o.raw = append(buf, '}')
 	return o
+}
+
+// headSize estimates the length of the encoded kind, apiVersion and metadata of an object with metadata m beyond
+// what common metadata takes, so that the buffer an Object is encoded into is allocated once: objects live long,
+// and a buffer that doubled while growing would waste up to half of it for as long as the object is kept. The large
+// members are counted: annotations (kubectl's last-applied configuration) and managedFields.
+func headSize(m *ObjectMeta) int {
+	n := 256
+	for k, v := range m.Annotations {
+		n += len(k) + len(v) + len(v)/8 // values are often JSON, whose quotes are escaped
+	}
+	for _, e := range m.ManagedFields {
+		n += len(e.FieldsV1) + 128
+	}
+	return n
 }
 
 // appendHead writes {"kind":..,"apiVersion":..,"metadata":{...}} without the closing brace of the object, and records
