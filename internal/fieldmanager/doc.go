@@ -51,13 +51,6 @@
 // Had ci applied replicas: 5, the apply would have failed with `Apply failed with 1 conflict: conflict with
 // "kubectl-create" using apps/v1: .spec.replicas`; forced, it succeeds and kubectl-create loses the field.
 //
-// SMD is the reference, and most writes go through it. A create of a built-in kind whose object brings no
-// managedFields — the write every object pays once — takes a fast path instead (fastCreateFields): one walk of the
-// object's typed view against the zero object that writes the FieldsV1 entry directly, following SMD's comparison
-// rule for rule, and handing the write to SMD whenever the object holds anything that walk does not reproduce
-// (values of the wrong type, list elements SMD cannot key, duplicates, floating-point keys). Differential and fuzz
-// tests require both paths to give identical managedFields and errors.
-//
 // Type converters and Managers are immutable after construction and safe for concurrent use by any number of
 // goroutines. Their methods never modify the objects they are given.
 package fieldmanager

@@ -61,7 +61,6 @@ type Manager struct {
 	plain      *merge.Updater            // for the other subresources
 	kind       *types.Schema             // the kind's schema for built-in kinds (see typedView), else nil
 	zero       map[string]any            // what a create is compared with (see zeroObject); never modified
-	fast       *fastUpdater              // the reset fields as the fast path reads them (see fastCreateFields)
 }
 
 // New returns the Manager of objects of kind gvk, whose schema conv knows. resetFields holds, by subresource (""
@@ -76,7 +75,6 @@ func New(conv TypeConverter, gvk types.GroupVersionKind, resetFields map[string]
 		updaters:   make(map[string]*merge.Updater, len(resetFields)),
 	}
 	m.kind, m.zero = builtinKind(conv)
-	m.fast = newFastUpdater(resetFields)
 	m.plain = m.newUpdater(nil)
 	for sub, set := range resetFields {
 		m.updaters[sub] = m.newUpdater(set)
@@ -140,12 +138,6 @@ func (versionConverter) IsMissingVersionError(error) bool { return false }
 // list belongs, a field a custom resource's schema does not declare); kube-apiserver then keeps live's
 // managedFields (see UpdateNoErrors). The result shares every value but its top-level and metadata maps with obj.
 func (m *Manager) Update(live, obj map[string]any, manager, subresource string, now time.Time) (map[string]any, error) {
-	return m.updateUsing(live, obj, manager, subresource, now, true)
-}
-
-// updateUsing is Update; fast lets the fast path (fastCreateFields) serve the writes it covers, and without it
-// every write takes the SMD path, which the differential tests compare it with.
-func (m *Manager) updateUsing(live, obj map[string]any, manager, subresource string, now time.Time, fast bool) (map[string]any, error) {
 	mgd := m.decodeLiveOrNew(live, obj, subresource != "")
 	out, meta := withOwnMetadata(obj)
 	if meta != nil {
@@ -159,14 +151,6 @@ func (m *Manager) updateUsing(live, obj map[string]any, manager, subresource str
 		manager = UnknownManager
 	}
 	id := identity{Manager: manager, Operation: operationUpdate, APIVersion: string(m.apiVersion), Subresource: subresource}
-	if fast && live == nil && len(mgd.fields) == 0 && m.kind != nil {
-		if reset, ok := m.fast.resetFor(subresource); ok {
-			if fields, ok := fastCreateFields(m.kind, m.zero, out, reset); ok {
-				setManagedFieldsList(out, meta, createdEntry(id, fields, now))
-				return out, nil
-			}
-		}
-	}
 	if err := m.update(live, out, mgd, id, now); err != nil {
 		return nil, err
 	}
