@@ -221,11 +221,8 @@ func nestedValue(tree map[string]any, path []string) any {
 }
 
 // customPrinter returns the Table form of a custom resource version whose CRD lists the printer columns cols. A
-// column validation would have refused gives the generic form.
+// column whose JSONPath does not parse ends it: kube-apiserver serves the columns before it.
 func customPrinter(cols []any) printer {
-	p, err := crdPrinter(cols)
-	if err != nil {
-		return genericPrinter
-	}
+	p, _ := crdPrinter(cols)
 	return p
 }
