@@ -27,7 +27,7 @@ const benchPod = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","na
 		"securityContext":{},"enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority","priority":0,
 		"tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}]}}`
 
-func benchConfig(b *testing.B, replicas string) map[string]any {
+func benchConfig(b testing.TB, replicas string) map[string]any {
 	return decode(b, replaceAll(benchDeployment, "REPLICAS", replicas))
 }
 

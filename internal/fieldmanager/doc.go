@@ -51,6 +51,16 @@
 // Had ci applied replicas: 5, the apply would have failed with `Apply failed with 1 conflict: conflict with
 // "kubectl-create" using apps/v1: .spec.replicas`; forced, it succeeds and kubectl-create loses the field.
 //
+// SMD is the reference; Update of a built-in kind takes fast paths that give the same results without it. A create
+// whose object brings no managedFields (fastCreateFields) is one walk of the object's typed view against the zero
+// object that writes the FieldsV1 entry directly, following SMD's comparison rule for rule. An update whose
+// entries are all at the Manager's version and already in the form SMD writes (fastUpdateLive) walks the typed
+// views of live and obj the same way and takes the changed fields from, and gives them to, the FieldsV1 objects
+// themselves, with no decoding into SMD sets and no encoding back. Either hands the write to SMD whenever it meets
+// anything it does not reproduce: values of the wrong type, list elements SMD cannot key, duplicates,
+// floating-point keys, entries SMD would rewrite or reject, owned stripped fields, the cap. Differential and fuzz
+// tests require both paths to give identical managedFields and errors.
+//
 // Type converters and Managers are immutable after construction and safe for concurrent use by any number of
 // goroutines. Their methods never modify the objects they are given.
 package fieldmanager

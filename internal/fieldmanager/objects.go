@@ -44,9 +44,14 @@ func withOwnMetadata(obj map[string]any) (map[string]any, map[string]any) {
 }
 
 // setManagedFields stores the encoded m in obj's metadata (meta, created when nil and needed), or removes
-// managedFields when m is empty. It returns the metadata map.
+// managedFields when m is empty.
 func setManagedFields(obj, meta map[string]any, m *managed) {
-	list := m.encode()
+	setManagedFieldsList(obj, meta, m.encode())
+}
+
+// setManagedFieldsList stores the managedFields list in obj's metadata (meta, created when nil and needed), or
+// removes managedFields when list is nil.
+func setManagedFieldsList(obj, meta map[string]any, list []any) {
 	if list == nil {
 		if meta != nil {
 			delete(meta, "managedFields")
