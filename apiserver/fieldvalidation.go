@@ -137,14 +137,7 @@ func customBodyProblems(data []byte) (problems []string, typeErr string) {
 	var keysBuf [8][]byte
 	keys := keysBuf[:0]
 	jsontree.Members(data, func(rawKey, value []byte) bool {
-		for _, k := range keys {
-			if string(k) == string(rawKey) {
-				key, _ := jsontree.UnquoteKey(rawKey)
-				problems = append(problems, "duplicate field "+strconv.Quote(key))
-				break
-			}
-		}
-		keys = append(keys, rawKey)
+		keys = noteDuplicate(keys, rawKey, nil, &problems)
 		if jsontree.KeyEquals(rawKey, "metadata") {
 			if te := fieldProblems(metaSchema, value, "metadata", &problems); te != "" && typeErr == "" {
 				typeErr = te
@@ -168,14 +161,7 @@ func duplicateFields(data []byte, path []pathSegment, problems *[]string) {
 		var keysBuf [16][]byte
 		keys := keysBuf[:0]
 		jsontree.Members(data, func(rawKey, value []byte) bool {
-			for _, k := range keys {
-				if string(k) == string(rawKey) {
-					key, _ := jsontree.UnquoteKey(rawKey)
-					*problems = append(*problems, "duplicate field "+strconv.Quote(joinPath(path, key)))
-					break
-				}
-			}
-			keys = append(keys, rawKey)
+			keys = noteDuplicate(keys, rawKey, path, problems)
 			duplicateFields(value, append(path, pathSegment{key: rawKey}), problems)
 			return true
 		})
@@ -187,6 +173,19 @@ func duplicateFields(data []byte, path []pathSegment, problems *[]string) {
 			return true
 		})
 	}
+}
+
+// noteDuplicate records rawKey among keys, the raw keys met so far in an object at path, and appends a `duplicate
+// field` problem when it was met before. It returns the extended keys.
+func noteDuplicate(keys [][]byte, rawKey []byte, path []pathSegment, problems *[]string) [][]byte {
+	for _, k := range keys {
+		if string(k) == string(rawKey) {
+			key, _ := jsontree.UnquoteKey(rawKey)
+			*problems = append(*problems, "duplicate field "+strconv.Quote(joinPath(path, key)))
+			break
+		}
+	}
+	return append(keys, rawKey)
 }
 
 // pathSegment is one step of a field path: a member's raw (quoted) key, or a list index when key is nil. mapKey
@@ -216,14 +215,7 @@ func (sc *fieldScan) scan(schema *types.Schema, data []byte, path []pathSegment,
 		var keysBuf [24][]byte
 		keys := keysBuf[:0]
 		jsontree.Members(data, func(rawKey, value []byte) bool {
-			for _, k := range keys {
-				if string(k) == string(rawKey) {
-					key, _ := jsontree.UnquoteKey(rawKey)
-					*sc.problems = append(*sc.problems, "duplicate field "+strconv.Quote(joinPath(path, key)))
-					break
-				}
-			}
-			keys = append(keys, rawKey)
+			keys = noteDuplicate(keys, rawKey, path, sc.problems)
 			var child *types.Schema
 			isMap := schema.Kind() == types.KindMap
 			if isMap {
