@@ -53,7 +53,7 @@ func pruneValue(x any, s *Schema, isResourceRoot bool, out *[]string) {
 			s = &clone
 		}
 	}
-	p.prune(x, s)
+	p.walk(x, s, false)
 }
 
 func (p *prunePath) key(k string) {
@@ -81,9 +81,11 @@ func (p *prunePath) record(k string) {
 	p.parts = p.parts[:n]
 }
 
-func (p *prunePath) prune(x any, s *Schema) {
-	if s != nil && s.XPreserveUnknownFields {
-		p.skipPrune(x, s)
+// walk prunes x by s. Below x-kubernetes-preserve-unknown-fields (preserve), nothing undeclared is removed, but
+// declared properties and additionalProperties are pruned by their own schemas, and items keep preserving.
+func (p *prunePath) walk(x any, s *Schema, preserve bool) {
+	preserve = preserve || s != nil && s.XPreserveUnknownFields
+	if preserve && s == nil {
 		return
 	}
 	n := len(p.parts)
@@ -104,15 +106,16 @@ func (p *prunePath) prune(x any, s *Schema) {
 			if s.XEmbeddedResource && metaFields[k] {
 				continue
 			}
-			if prop, ok := s.Properties[k]; ok {
+			switch prop, ok := s.Properties[k]; {
+			case ok:
 				p.key(k)
-				p.prune(x[k], prop)
+				p.walk(x[k], prop, false)
 				p.parts = p.parts[:n]
-			} else if s.HasAdditionalProperties {
+			case s.HasAdditionalProperties:
 				p.key(k)
-				p.prune(x[k], s.AdditionalProperties)
+				p.walk(x[k], s.AdditionalProperties, false)
 				p.parts = p.parts[:n]
-			} else {
+			case !preserve:
 				if !metaFields[k] || len(p.parts) > 0 {
 					p.record(k)
 				}
@@ -126,43 +129,7 @@ func (p *prunePath) prune(x any, s *Schema) {
 		}
 		for i, v := range x {
 			p.index(i)
-			p.prune(v, items)
-			p.parts = p.parts[:n]
-		}
-	}
-}
-
-// skipPrune descends below x-kubernetes-preserve-unknown-fields: nothing is removed here, but declared
-// properties, additionalProperties and items are pruned by their schemas.
-func (p *prunePath) skipPrune(x any, s *Schema) {
-	if s == nil {
-		return
-	}
-	n := len(p.parts)
-	defer func() { p.parts = p.parts[:n] }()
-	switch x := x.(type) {
-	case map[string]any:
-		if s.XEmbeddedResource && len(p.parts) > 0 {
-			p.pruneObjectMeta(x["metadata"])
-		}
-		for _, k := range sortedKeys(x) {
-			if s.XEmbeddedResource && metaFields[k] {
-				continue
-			}
-			if prop, ok := s.Properties[k]; ok {
-				p.key(k)
-				p.prune(x[k], prop)
-				p.parts = p.parts[:n]
-			} else if s.HasAdditionalProperties {
-				p.key(k)
-				p.prune(x[k], s.AdditionalProperties)
-				p.parts = p.parts[:n]
-			}
-		}
-	case []any:
-		for i, v := range x {
-			p.index(i)
-			p.skipPrune(v, s.Items)
+			p.walk(v, items, preserve)
 			p.parts = p.parts[:n]
 		}
 	}
