@@ -260,10 +260,8 @@ func (h *handler) readRequestObject(ctx context.Context, r *http.Request, res *R
 	}
 	var problems []string
 	var typeErr string
-	if res.custom != nil {
-		problems, typeErr = customBodyProblems(data)
-	} else if schema, ok := schemaFor(res); ok {
-		typeErr = fieldProblems(schema, data, "", &problems)
+	if fields, ok := fieldCheckerFor(res); ok {
+		problems, typeErr = fields.scan(data)
 	}
 	return context.WithValue(ctx, bodyProblemsKey{}, bodyProblems{obj: obj, problems: problems, typeErr: typeErr}), obj, nil
 }
