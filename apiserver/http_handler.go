@@ -180,8 +180,7 @@ func (h *handler) update(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	updated, created, err := c.s.update(ctx, c.r, c.ns, obj, updateOptions(q))
-	updated = c.r.present(updated)
+	updated, created, err := c.update(ctx, obj, updateOptions(q))
 	if err != nil {
 		return err
 	}
@@ -200,8 +199,7 @@ func (h *handler) delete(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if c.err != nil {
 		return c.err
 	}
-	deleted, gone, err := c.s.delete(ctx, c.r, c.ns, name, opts)
-	deleted = c.r.present(deleted)
+	deleted, gone, err := c.delete(ctx, name, opts)
 	if err != nil {
 		return err
 	}
