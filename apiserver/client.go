@@ -106,8 +106,16 @@ func (c *ResourceClient) Update(ctx context.Context, obj *types.Object, opts Upd
 	if c.err != nil {
 		return nil, c.err
 	}
-	o, _, err := c.s.update(ctx, c.r, c.ns, obj, opts)
-	return c.out(o, err)
+	o, _, err := c.update(ctx, obj, opts)
+	return o, err
+}
+
+// update is Update that also reports whether it created the object (an update of a missing object, where the kind
+// allows that), which decides an HTTP answer's status code.
+func (c *ResourceClient) update(ctx context.Context, obj *types.Object, opts UpdateOptions) (*types.Object, bool, error) {
+	o, created, err := c.s.update(ctx, c.r, c.ns, obj, opts)
+	o, err = c.out(o, err)
+	return o, created, err
 }
 
 // Delete removes the object name and returns its last state, whose resourceVersion is the deletion's. An object
@@ -117,8 +125,16 @@ func (c *ResourceClient) Delete(ctx context.Context, name string, opts DeleteOpt
 	if c.err != nil {
 		return nil, c.err
 	}
-	obj, _, err := c.s.delete(ctx, c.r, c.ns, name, opts)
-	return c.out(obj, err)
+	obj, _, err := c.delete(ctx, name, opts)
+	return obj, err
+}
+
+// delete is Delete that also reports whether the object is gone, rather than marked for a deletion that waits for
+// finalizers or a grace period, which decides an HTTP answer.
+func (c *ResourceClient) delete(ctx context.Context, name string, opts DeleteOptions) (*types.Object, bool, error) {
+	obj, gone, err := c.s.delete(ctx, c.r, c.ns, name, opts)
+	obj, err = c.out(obj, err)
+	return obj, gone, err
 }
 
 // DeleteCollection deletes every object listOpts selects and returns them.

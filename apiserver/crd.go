@@ -189,7 +189,7 @@ func (s *Server) customResourcesOf(crd *types.Object) []*Resource {
 		}
 		schemas[i] = schema
 		if vObj(v).boolean("storage") {
-			storageSchema, storageDefaults = schema, hasSchemaDefaults(raw)
+			storageSchema, storageDefaults = schema, schema.HasDefaults()
 		}
 	}
 	var out []*Resource
@@ -206,7 +206,7 @@ func (s *Server) customResourcesOf(crd *types.Object) []*Resource {
 		}
 		cr := &customResource{crd: crd.Name(), storage: storage, since: rev, terminating: terminating}
 		raw := map[string]any(ver.obj("schema").obj("openAPIV3Schema"))
-		cr.schema, cr.openapi, cr.defaults = schemas[i], raw, hasSchemaDefaults(raw)
+		cr.schema, cr.openapi, cr.defaults = schemas[i], raw, schemas[i].HasDefaults()
 		cr.storageSchema, cr.storageDefaults = storageSchema, storageDefaults
 		if storageSchema == nil {
 			cr.storageSchema, cr.storageDefaults = cr.schema, false
@@ -239,31 +239,6 @@ func (s *Server) customResourcesOf(crd *types.Object) []*Resource {
 		out = append(out, r)
 	}
 	return out
-}
-
-// hasSchemaDefaults reports whether a schema (decoded JSON) declares a default anywhere.
-func hasSchemaDefaults(v any) bool {
-	switch v := v.(type) {
-	case map[string]any:
-		if _, ok := v["default"]; ok {
-			return true
-		}
-		for k, e := range v {
-			if k == "enum" || k == "example" {
-				continue
-			}
-			if hasSchemaDefaults(e) {
-				return true
-			}
-		}
-	case []any:
-		for _, e := range v {
-			if hasSchemaDefaults(e) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // conditionTrue reports whether the status's condition of type t is True.

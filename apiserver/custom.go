@@ -2,7 +2,6 @@ package apiserver
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -117,44 +116,17 @@ func (r *Resource) presentList(l *types.List) *types.List {
 	return l
 }
 
-// checkCustomFields is checkFields for a custom resource: metadata is checked against ObjectMeta as for every kind,
-// and the rest is pruned by the version's structural schema; the pruned fields are the unknown fields that
-// fieldValidation reports (kube-apiserver finds them the same way for custom resources).
-func (s *Server) checkCustomFields(ctx context.Context, r *Resource, obj *types.Object, mode string) (*types.Object, error) {
-	var problems []string
-	var typeErr string
-	if body, ok := ctx.Value(bodyProblemsKey{}).(bodyProblems); ok && body.obj == obj {
-		problems, typeErr = body.problems, body.typeErr // found in the request body before parsing dropped them
-	} else {
-		problems, typeErr = customBodyProblems(obj.RawNoCopy())
-	}
-	if typeErr != "" {
-		return nil, types.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %s", r.Kind, r.GVR.Version, r.Kind, typeErr))
-	}
-	tree, err := decodeTree(obj)
-	if err != nil {
-		return nil, err
-	}
-	pruned := r.custom.schema.Prune(tree)
-	for _, p := range pruned {
-		problems = append(problems, fmt.Sprintf("unknown field %q", p))
-	}
-	if len(problems) == 0 {
-		return obj, nil
-	}
-	if err := reportFieldProblems(ctx, r, mode, problems); err != nil {
-		return nil, err
-	}
+// pruneUnknown removes from tree, a custom object, the fields its version's structural schema does not declare,
+// and the fields ObjectMeta does not have from its metadata; it returns the paths of the former (the metadata's are
+// found in the request body, customBodyProblems).
+func (c *customResource) pruneUnknown(tree map[string]any) []string {
+	pruned := c.schema.Prune(tree)
 	if metaSchema, ok := types.SchemaForType("metav1.ObjectMeta"); ok {
 		if m, ok := tree["metadata"].(map[string]any); ok {
 			pruneUnknown(metaSchema, m)
 		}
 	}
-	out, err := encodeTree(tree)
-	if err != nil {
-		return nil, err
-	}
-	return out.WithResourceVersion(obj.ResourceVersion()), nil
+	return pruned
 }
 
 // validateCustom returns the errors of a create of a custom object (customResourceStrategy.Validate): metadata,
@@ -193,7 +165,8 @@ func validateCustomScale(sc *customScale, tree map[string]any) types.FieldErrorL
 	}
 	var errs types.FieldErrorList
 	for i, p := range [][]string{sc.specReplicas, sc.statusReplicas} {
-		n, ok := nestedValue(tree, p).(int64)
+		v, _ := types.Unstructured(tree).Nested(p...)
+		n, ok := v.(int64)
 		if !ok {
 			continue
 		}
@@ -206,19 +179,6 @@ func validateCustomScale(sc *customScale, tree map[string]any) types.FieldErrorL
 		}
 	}
 	return errs
-}
-
-// nestedValue returns the value at path in tree, or nil.
-func nestedValue(tree map[string]any, path []string) any {
-	var cur any = tree
-	for _, p := range path {
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return nil
-		}
-		cur = m[p]
-	}
-	return cur
 }
 
 // customPrinter returns the Table form of a custom resource version whose CRD lists the printer columns cols. A

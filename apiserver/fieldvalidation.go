@@ -56,10 +56,7 @@ func (s *Server) checkFields(ctx context.Context, r *Resource, obj *types.Object
 		return nil, types.NewInvalid(types.GroupKind{Group: "meta.k8s.io", Kind: optionsKind}, "", types.FieldErrorList{
 			types.FieldNotSupported(types.NewFieldPath("fieldValidation"), mode, []string{"", "Ignore", "Strict", "Warn"})})
 	}
-	if r.custom != nil {
-		return s.checkCustomFields(ctx, r, obj, mode)
-	}
-	schema, ok := schemaFor(r)
+	fields, ok := fieldCheckerFor(r)
 	if !ok {
 		return obj, nil
 	}
@@ -68,11 +65,22 @@ func (s *Server) checkFields(ctx context.Context, r *Resource, obj *types.Object
 	if body, ok := ctx.Value(bodyProblemsKey{}).(bodyProblems); ok && body.obj == obj {
 		problems, typeErr = body.problems, body.typeErr // found in the request body before parsing dropped them
 	} else {
-		typeErr = fieldProblems(schema, obj.RawNoCopy(), "", &problems)
+		problems, typeErr = fields.scan(obj.RawNoCopy())
 	}
 	if typeErr != "" {
 		// kube-apiserver's decoder cannot put the value in its Go type: 400, whatever fieldValidation says.
 		return nil, types.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %s", r.Kind, r.GVR.Version, r.Kind, typeErr))
+	}
+	var tree map[string]any
+	if fields.pruneFinds() {
+		// A custom resource's unknown fields are the ones its schema prunes.
+		var err error
+		if tree, err = decodeTree(obj); err != nil {
+			return nil, err
+		}
+		for _, p := range fields.prune(tree) {
+			problems = append(problems, "unknown field "+strconv.Quote(p))
+		}
 	}
 	if len(problems) == 0 {
 		return obj, nil
@@ -80,16 +88,58 @@ func (s *Server) checkFields(ctx context.Context, r *Resource, obj *types.Object
 	if err := reportFieldProblems(ctx, r, mode, problems); err != nil {
 		return nil, err
 	}
-	tree, err := decodeTree(obj) // decoding keeps the last of duplicate keys
-	if err != nil {
-		return nil, err
+	if tree == nil {
+		var err error
+		if tree, err = decodeTree(obj); err != nil { // decoding keeps the last of duplicate keys
+			return nil, err
+		}
+		fields.prune(tree)
 	}
-	pruneUnknown(schema, tree)
 	out, err := encodeTree(tree)
 	if err != nil {
 		return nil, err
 	}
 	return out.WithResourceVersion(obj.ResourceVersion()), nil
+}
+
+// fieldChecker is how field validation finds and removes the unknown fields of a kind's objects: by the schema of
+// a built-in kind (its Go types), or for a custom resource by ObjectMeta for metadata and the version's structural
+// schema for the rest.
+type fieldChecker struct {
+	schema *types.Schema   // a built-in kind's
+	custom *customResource // a custom resource's
+}
+
+// fieldCheckerFor returns r's field checker; kinds without a schema have none.
+func fieldCheckerFor(r *Resource) (fieldChecker, bool) {
+	if r.custom != nil {
+		return fieldChecker{custom: r.custom}, true
+	}
+	schema, ok := schemaFor(r)
+	return fieldChecker{schema: schema}, ok
+}
+
+// scan returns the unknown and duplicate fields of a request body (kube's strict-decoding messages, in document
+// order) and the first value of a type the kind cannot hold.
+func (f fieldChecker) scan(raw []byte) (problems []string, typeErr string) {
+	if f.custom != nil {
+		return customBodyProblems(raw)
+	}
+	typeErr = fieldProblems(f.schema, raw, "", &problems)
+	return problems, typeErr
+}
+
+// pruneFinds says that prune finds unknown fields scan cannot (a custom resource's, which its schema prunes), so
+// that the object is decoded and pruned even when scan reports nothing.
+func (f fieldChecker) pruneFinds() bool { return f.custom != nil }
+
+// prune removes the unknown fields from a decoded object and returns the paths of those scan does not report.
+func (f fieldChecker) prune(tree map[string]any) []string {
+	if f.custom != nil {
+		return f.custom.pruneUnknown(tree)
+	}
+	pruneUnknown(f.schema, tree)
+	return nil
 }
 
 // reportFieldProblems applies fieldValidation mode to the unknown and duplicate fields of a request's object:
@@ -137,14 +187,7 @@ func customBodyProblems(data []byte) (problems []string, typeErr string) {
 	var keysBuf [8][]byte
 	keys := keysBuf[:0]
 	jsontree.Members(data, func(rawKey, value []byte) bool {
-		for _, k := range keys {
-			if string(k) == string(rawKey) {
-				key, _ := jsontree.UnquoteKey(rawKey)
-				problems = append(problems, "duplicate field "+strconv.Quote(key))
-				break
-			}
-		}
-		keys = append(keys, rawKey)
+		keys = noteDuplicate(keys, rawKey, nil, &problems)
 		if jsontree.KeyEquals(rawKey, "metadata") {
 			if te := fieldProblems(metaSchema, value, "metadata", &problems); te != "" && typeErr == "" {
 				typeErr = te
@@ -168,14 +211,7 @@ func duplicateFields(data []byte, path []pathSegment, problems *[]string) {
 		var keysBuf [16][]byte
 		keys := keysBuf[:0]
 		jsontree.Members(data, func(rawKey, value []byte) bool {
-			for _, k := range keys {
-				if string(k) == string(rawKey) {
-					key, _ := jsontree.UnquoteKey(rawKey)
-					*problems = append(*problems, "duplicate field "+strconv.Quote(joinPath(path, key)))
-					break
-				}
-			}
-			keys = append(keys, rawKey)
+			keys = noteDuplicate(keys, rawKey, path, problems)
 			duplicateFields(value, append(path, pathSegment{key: rawKey}), problems)
 			return true
 		})
@@ -187,6 +223,19 @@ func duplicateFields(data []byte, path []pathSegment, problems *[]string) {
 			return true
 		})
 	}
+}
+
+// noteDuplicate records rawKey among keys, the raw keys met so far in an object at path, and appends a `duplicate
+// field` problem when it was met before. It returns the extended keys.
+func noteDuplicate(keys [][]byte, rawKey []byte, path []pathSegment, problems *[]string) [][]byte {
+	for _, k := range keys {
+		if string(k) == string(rawKey) {
+			key, _ := jsontree.UnquoteKey(rawKey)
+			*problems = append(*problems, "duplicate field "+strconv.Quote(joinPath(path, key)))
+			break
+		}
+	}
+	return append(keys, rawKey)
 }
 
 // pathSegment is one step of a field path: a member's raw (quoted) key, or a list index when key is nil. mapKey
@@ -216,14 +265,7 @@ func (sc *fieldScan) scan(schema *types.Schema, data []byte, path []pathSegment,
 		var keysBuf [24][]byte
 		keys := keysBuf[:0]
 		jsontree.Members(data, func(rawKey, value []byte) bool {
-			for _, k := range keys {
-				if string(k) == string(rawKey) {
-					key, _ := jsontree.UnquoteKey(rawKey)
-					*sc.problems = append(*sc.problems, "duplicate field "+strconv.Quote(joinPath(path, key)))
-					break
-				}
-			}
-			keys = append(keys, rawKey)
+			keys = noteDuplicate(keys, rawKey, path, sc.problems)
 			var child *types.Schema
 			isMap := schema.Kind() == types.KindMap
 			if isMap {

@@ -180,8 +180,7 @@ func (h *handler) update(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if err != nil {
 		return err
 	}
-	updated, created, err := c.s.update(ctx, c.r, c.ns, obj, updateOptions(q))
-	updated = c.r.present(updated)
+	updated, created, err := c.update(ctx, obj, updateOptions(q))
 	if err != nil {
 		return err
 	}
@@ -200,8 +199,7 @@ func (h *handler) delete(ctx context.Context, w http.ResponseWriter, r *http.Req
 	if c.err != nil {
 		return c.err
 	}
-	deleted, gone, err := c.s.delete(ctx, c.r, c.ns, name, opts)
-	deleted = c.r.present(deleted)
+	deleted, gone, err := c.delete(ctx, name, opts)
 	if err != nil {
 		return err
 	}
@@ -260,10 +258,8 @@ func (h *handler) readRequestObject(ctx context.Context, r *http.Request, res *R
 	}
 	var problems []string
 	var typeErr string
-	if res.custom != nil {
-		problems, typeErr = customBodyProblems(data)
-	} else if schema, ok := schemaFor(res); ok {
-		typeErr = fieldProblems(schema, data, "", &problems)
+	if fields, ok := fieldCheckerFor(res); ok {
+		problems, typeErr = fields.scan(data)
 	}
 	return context.WithValue(ctx, bodyProblemsKey{}, bodyProblems{obj: obj, problems: problems, typeErr: typeErr}), obj, nil
 }

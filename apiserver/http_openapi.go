@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kubemem/kubemem/internal/jsontree"
 	"github.com/kubemem/kubemem/types"
 )
 
@@ -370,9 +371,11 @@ func (d *openAPIDoc) customSchemaOf(r *Resource, gvk map[string]string) map[stri
 	name := strings.Join(parts, ".") + "." + r.GVR.Version + "." + r.Kind
 	def := map[string]any{}
 	if raw := r.custom.openapi; raw != nil {
-		// A deep copy: the stored schema is shared.
-		if b, err := json.Marshal(raw); err == nil {
-			_ = json.Unmarshal(b, &def)
+		// A deep copy (the stored schema is shared), through jsontree so that integers stay integers.
+		if b, err := jsontree.Append(nil, raw); err == nil {
+			if cp, err := jsontree.DecodeObject(b); err == nil {
+				def = cp
+			}
 		}
 	}
 	if d.refPrefix == "#/definitions/" {

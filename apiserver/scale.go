@@ -99,12 +99,13 @@ func scaleOf(r *Resource, obj *types.Object) (*types.Object, error) {
 	statusReplicas, _ := u.NestedInt64(statusPath...)
 	meta := types.ObjectMeta{Name: obj.Name(), Namespace: obj.Namespace(), UID: obj.UID(), ResourceVersion: obj.ResourceVersion(), CreationTimestamp: obj.CreationTimestamp()}
 	status := map[string]any{"replicas": statusReplicas}
-	selector := scaleSelector(obj)
+	var selector string
 	if r.custom != nil {
-		selector, _ = nestedValue(u, selectorPath).(string)
-		if selectorPath == nil {
-			selector = ""
+		if selectorPath != nil {
+			selector, _ = u.NestedString(selectorPath...)
 		}
+	} else {
+		selector = scaleSelector(obj)
 	}
 	if selector != "" {
 		status["selector"] = selector

@@ -24,11 +24,9 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/discovery"
-	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/ptr"
 )
@@ -591,11 +589,9 @@ func testDeleteWidgetCRD(t *testing.T, e *env) {
 // names and categories, and that client-go's deferred RESTMapper resolves its short name after a Reset.
 func TestCRDDiscovery(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, e *env) {
+		mapper, expander := shortcutMapper(t, e)
 		dc, err := discovery.NewDiscoveryClientForConfig(e.cfg)
 		require.NoError(t, err)
-		cached := memory.NewMemCacheClient(dc)
-		mapper := restmapper.NewDeferredDiscoveryRESTMapper(cached)
-		expander := restmapper.NewShortcutExpander(mapper, cached, func(string) {})
 		_, err = expander.ResourceFor(schema.GroupVersionResource{Resource: "wd"})
 		require.True(t, apimeta.IsNoMatchError(err), "before the CRD: %v", err)
 

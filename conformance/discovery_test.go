@@ -179,15 +179,22 @@ func resourceSummary(ls []*metav1.APIResourceList) []string {
 	return out
 }
 
+// shortcutMapper returns client-go's deferred discovery RESTMapper on e's server, over a memory-cached discovery
+// client, and kubectl's shortcut expander on top of it.
+func shortcutMapper(t *testing.T, e *env) (*restmapper.DeferredDiscoveryRESTMapper, apimeta.RESTMapper) {
+	t.Helper()
+	dc, err := discovery.NewDiscoveryClientForConfig(e.cfg)
+	require.NoError(t, err)
+	cached := memory.NewMemCacheClient(dc)
+	mapper := restmapper.NewDeferredDiscoveryRESTMapper(cached)
+	return mapper, restmapper.NewShortcutExpander(mapper, cached, func(string) {})
+}
+
 // TestRESTMapper maps kinds and resources both ways with client-go's deferred discovery RESTMapper and expands
 // kubectl short names with its shortcut expander.
 func TestRESTMapper(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, e *env) {
-		dc, err := discovery.NewDiscoveryClientForConfig(e.cfg)
-		require.NoError(t, err)
-		cached := memory.NewMemCacheClient(dc)
-		mapper := restmapper.NewDeferredDiscoveryRESTMapper(cached)
-		expander := restmapper.NewShortcutExpander(mapper, cached, func(string) {})
+		mapper, expander := shortcutMapper(t, e)
 
 		podsGVR := schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 		deployGVR := schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}

@@ -250,41 +250,17 @@ func isStringScalar(t *types.Schema) bool {
 
 // object compares the struct r of schema t with l.
 func (c *fastCompare) object(t *types.Schema, l any, lp bool, r any, tr rootTries) (map[string]any, bool, bool) {
-	lm, rm, ok := maps2(l, lp, r)
-	if !ok {
-		return nil, false, false
-	}
-	if t.Atomic() || (len(lm) == 0 && len(rm) == 0) {
-		return leaf(l, lp, r)
-	}
-	var out map[string]any
-	for k, rv := range rm {
-		f, ok := t.Field(k)
-		if !ok {
-			return nil, false, false // no type: SMD reports a schema error
-		}
-		lv, lvp := lm[k]
-		var cont bool
-		if out, cont = c.child(out, k, true, f.Type, f, lv, lvp, rv, tr.child(k)); !cont {
-			return nil, false, false
-		}
-	}
-	if c.trackRemoved {
-		for k, lv := range lm {
-			if _, ok := rm[k]; ok {
-				continue
-			}
-			f, ok := t.Field(k)
-			if !ok || !c.removedChild(k, true, f.Type, f, lv, tr.child(k)) {
-				return nil, false, false
-			}
-		}
-	}
-	return out, !lp, true
+	return c.members(t, true, l, lp, r, tr)
 }
 
 // mapOf compares the map r of schema t with l.
 func (c *fastCompare) mapOf(t *types.Schema, l any, lp bool, r any, tr rootTries) (map[string]any, bool, bool) {
+	return c.members(t, false, l, lp, r, tr)
+}
+
+// members compares the members of r, a struct (isStruct: typed by t's fields) or a map (typed by t's element), with
+// those of l.
+func (c *fastCompare) members(t *types.Schema, isStruct bool, l any, lp bool, r any, tr rootTries) (map[string]any, bool, bool) {
 	lm, rm, ok := maps2(l, lp, r)
 	if !ok {
 		return nil, false, false
@@ -292,11 +268,27 @@ func (c *fastCompare) mapOf(t *types.Schema, l any, lp bool, r any, tr rootTries
 	if t.Atomic() || (len(lm) == 0 && len(rm) == 0) {
 		return leaf(l, lp, r)
 	}
+	// typeOf returns the type of member k, and its field for a struct; ok is false for a field the struct does not
+	// have (no type: SMD reports a schema error).
+	typeOf := func(k string) (*types.Schema, *types.Field, bool) {
+		if !isStruct {
+			return t.Elem(), nil, true
+		}
+		f, ok := t.Field(k)
+		if !ok {
+			return nil, nil, false
+		}
+		return f.Type, f, true
+	}
 	var out map[string]any
 	for k, rv := range rm {
+		ct, f, ok := typeOf(k)
+		if !ok {
+			return nil, false, false
+		}
 		lv, lvp := lm[k]
 		var cont bool
-		if out, cont = c.child(out, k, true, t.Elem(), nil, lv, lvp, rv, tr.child(k)); !cont {
+		if out, cont = c.child(out, k, true, ct, f, lv, lvp, rv, tr.child(k)); !cont {
 			return nil, false, false
 		}
 	}
@@ -305,7 +297,8 @@ func (c *fastCompare) mapOf(t *types.Schema, l any, lp bool, r any, tr rootTries
 			if _, ok := rm[k]; ok {
 				continue
 			}
-			if !c.removedChild(k, true, t.Elem(), nil, lv, tr.child(k)) {
+			ct, f, ok := typeOf(k)
+			if !ok || !c.removedChild(k, true, ct, f, lv, tr.child(k)) {
 				return nil, false, false
 			}
 		}

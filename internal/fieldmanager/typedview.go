@@ -106,6 +106,18 @@ func viewField(f *types.Field, v any, present bool) (view any, keep, changed boo
 	return v, true, false
 }
 
+// viewElem returns the view of e, an element of a list or map of the struct type elem, and whether it differs from
+// e: a struct's view, or the zero struct for null.
+func viewElem(elem *types.Schema, e any) (any, bool) {
+	switch em := e.(type) {
+	case map[string]any:
+		return viewStruct(elem, em)
+	case nil:
+		return zeroObject(elem), true
+	}
+	return e, false
+}
+
 // viewList returns the view of the elements l of type elem.
 func viewList(elem *types.Schema, l []any) ([]any, bool) {
 	if elem.Kind() != types.KindObject {
@@ -114,16 +126,7 @@ func viewList(elem *types.Schema, l []any) ([]any, bool) {
 	out := l
 	changed := false
 	for i, e := range l {
-		var ne any
-		var c bool
-		switch em := e.(type) {
-		case map[string]any:
-			ne, c = viewStruct(elem, em)
-		case nil:
-			ne, c = zeroObject(elem), true
-		default:
-			continue
-		}
+		ne, c := viewElem(elem, e)
 		if !c {
 			continue
 		}
@@ -144,16 +147,7 @@ func viewMap(elem *types.Schema, m map[string]any) (map[string]any, bool) {
 	out := m
 	changed := false
 	for k, e := range m {
-		var ne any
-		var c bool
-		switch em := e.(type) {
-		case map[string]any:
-			ne, c = viewStruct(elem, em)
-		case nil:
-			ne, c = zeroObject(elem), true
-		default:
-			continue
-		}
+		ne, c := viewElem(elem, e)
 		if !c {
 			continue
 		}

@@ -46,47 +46,14 @@ func conversionError(n *node) string {
 // valueValidationConversionError is the conversion error of the value validations of n (not, allOf, anyOf,
 // oneOf), or "".
 func valueValidationConversionError(n *node) string {
-	if msg := nestedConversionError(n.not); msg != "" {
+	if msg := conversionError(n.not); msg != "" { // a clause converts as a schema does
 		return msg
 	}
 	for _, list := range [][]*node{n.allOf, n.anyOf, n.oneOf} {
 		for _, c := range list {
-			if msg := nestedConversionError(c); msg != "" {
+			if msg := conversionError(c); msg != "" {
 				return msg
 			}
-		}
-	}
-	return ""
-}
-
-// nestedConversionError is the conversion error of a value-validation clause n, or "".
-func nestedConversionError(n *node) string {
-	if n == nil {
-		return ""
-	}
-	if msg := unsupportedField(n); msg != "" {
-		return msg
-	}
-	if msg := valueValidationConversionError(n); msg != "" {
-		return msg
-	}
-	if n.additionalProperties != nil {
-		if msg := conversionError(n.additionalProperties.schema); msg != "" {
-			return msg
-		}
-	}
-	if n.xPreserveUnknownFields != nil && !*n.xPreserveUnknownFields {
-		return "internal error: 'x-kubernetes-preserve-unknown-fields' must be true or undefined"
-	}
-	if len(n.itemsArray) > 0 {
-		return "OpenAPIV3Schema 'items' must be a schema, but is an array"
-	}
-	if msg := nestedConversionError(n.items); msg != "" {
-		return msg
-	}
-	for _, k := range sortedKeys(n.properties) {
-		if msg := nestedConversionError(n.properties[k]); msg != "" {
-			return msg
 		}
 	}
 	return ""

@@ -64,3 +64,20 @@ func applyDefaults(x any, s *Schema) bool {
 	}
 	return changed
 }
+
+// HasDefaults reports whether s or a schema below it (properties, additionalProperties, items) declares a default,
+// that is whether Default can change an object. It is safe for concurrent use.
+func (s *Schema) HasDefaults() bool {
+	if s == nil {
+		return false
+	}
+	if s.HasDefault {
+		return true
+	}
+	for _, p := range s.Properties {
+		if p.HasDefaults() {
+			return true
+		}
+	}
+	return s.AdditionalProperties.HasDefaults() || s.Items.HasDefaults()
+}

@@ -61,3 +61,20 @@ func TestDefault(t *testing.T) {
 		})
 	}
 }
+
+// TestHasDefaults: a default anywhere below the root (properties, additionalProperties, items) counts.
+func TestHasDefaults(t *testing.T) {
+	cases := []struct {
+		schema string
+		want   bool
+	}{
+		{`{"type":"object","properties":{"a":{"type":"string"}}}`, false},
+		{`{"type":"object","properties":{"default":{"type":"string"}}}`, false},
+		{`{"type":"object","properties":{"a":{"type":"object","properties":{"b":{"type":"string","default":"x"}}}}}`, true},
+		{`{"type":"object","properties":{"m":{"type":"object","additionalProperties":{"type":"integer","default":1}}}}`, true},
+		{`{"type":"object","properties":{"l":{"type":"array","items":{"type":"object","properties":{"n":{"type":"integer","default":2}}}}}}`, true},
+	}
+	for _, tc := range cases {
+		require.Equal(t, tc.want, mustParse(t, tc.schema).HasDefaults(), tc.schema)
+	}
+}

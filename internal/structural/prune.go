@@ -1,6 +1,10 @@
 package structural
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/kubemem/kubemem/types"
+)
 
 // Prune removes, in place, the fields s does not declare and returns their paths as kube reports them in
 // unknown-field warnings and strict field validation errors ("spec.foo", "spec.items[0].bar"), sorted.
@@ -53,7 +57,7 @@ func pruneValue(x any, s *Schema, isResourceRoot bool, out *[]string) {
 			s = &clone
 		}
 	}
-	p.prune(x, s)
+	p.walk(x, s, false)
 }
 
 func (p *prunePath) key(k string) {
@@ -81,9 +85,11 @@ func (p *prunePath) record(k string) {
 	p.parts = p.parts[:n]
 }
 
-func (p *prunePath) prune(x any, s *Schema) {
-	if s != nil && s.XPreserveUnknownFields {
-		p.skipPrune(x, s)
+// walk prunes x by s. Below x-kubernetes-preserve-unknown-fields (preserve), nothing undeclared is removed, but
+// declared properties and additionalProperties are pruned by their own schemas, and items keep preserving.
+func (p *prunePath) walk(x any, s *Schema, preserve bool) {
+	preserve = preserve || s != nil && s.XPreserveUnknownFields
+	if preserve && s == nil {
 		return
 	}
 	n := len(p.parts)
@@ -104,15 +110,16 @@ func (p *prunePath) prune(x any, s *Schema) {
 			if s.XEmbeddedResource && metaFields[k] {
 				continue
 			}
-			if prop, ok := s.Properties[k]; ok {
+			switch prop, ok := s.Properties[k]; {
+			case ok:
 				p.key(k)
-				p.prune(x[k], prop)
+				p.walk(x[k], prop, false)
 				p.parts = p.parts[:n]
-			} else if s.HasAdditionalProperties {
+			case s.HasAdditionalProperties:
 				p.key(k)
-				p.prune(x[k], s.AdditionalProperties)
+				p.walk(x[k], s.AdditionalProperties, false)
 				p.parts = p.parts[:n]
-			} else {
+			case !preserve:
 				if !metaFields[k] || len(p.parts) > 0 {
 					p.record(k)
 				}
@@ -126,78 +133,27 @@ func (p *prunePath) prune(x any, s *Schema) {
 		}
 		for i, v := range x {
 			p.index(i)
-			p.prune(v, items)
+			p.walk(v, items, preserve)
 			p.parts = p.parts[:n]
 		}
 	}
 }
 
-// skipPrune descends below x-kubernetes-preserve-unknown-fields: nothing is removed here, but declared
-// properties, additionalProperties and items are pruned by their schemas.
-func (p *prunePath) skipPrune(x any, s *Schema) {
-	if s == nil {
-		return
-	}
-	n := len(p.parts)
-	defer func() { p.parts = p.parts[:n] }()
-	switch x := x.(type) {
-	case map[string]any:
-		if s.XEmbeddedResource && len(p.parts) > 0 {
-			p.pruneObjectMeta(x["metadata"])
-		}
-		for _, k := range sortedKeys(x) {
-			if s.XEmbeddedResource && metaFields[k] {
-				continue
-			}
-			if prop, ok := s.Properties[k]; ok {
-				p.key(k)
-				p.prune(x[k], prop)
-				p.parts = p.parts[:n]
-			} else if s.HasAdditionalProperties {
-				p.key(k)
-				p.prune(x[k], s.AdditionalProperties)
-				p.parts = p.parts[:n]
-			}
-		}
-	case []any:
-		for i, v := range x {
-			p.index(i)
-			p.skipPrune(v, s.Items)
-			p.parts = p.parts[:n]
-		}
-	}
-}
-
-// objectMetaFields are the JSON fields of ObjectMeta, and of the owner references and managed fields entries in
-// it.
-var (
-	objectMetaFields = map[string]bool{"name": true, "generateName": true, "namespace": true, "selfLink": true,
-		"uid": true, "resourceVersion": true, "generation": true, "creationTimestamp": true, "deletionTimestamp": true,
-		"deletionGracePeriodSeconds": true, "labels": true, "annotations": true, "ownerReferences": true,
-		"finalizers": true, "managedFields": true}
-	ownerReferenceFields = map[string]bool{"apiVersion": true, "kind": true, "name": true, "uid": true,
-		"controller": true, "blockOwnerDeletion": true}
-	managedFieldsEntryFields = map[string]bool{"manager": true, "operation": true, "apiVersion": true, "time": true,
-		"fieldsType": true, "fieldsV1": true, "subresource": true}
-)
-
-// pruneObjectMeta drops the fields ObjectMeta does not have from the metadata of an embedded resource, as kube's
-// objectmeta coercion does by decoding it, and records their paths ("spec.e.metadata.junk").
+// pruneObjectMeta drops the fields ObjectMeta does not have (by the generated schema of metav1.ObjectMeta, its owner
+// references and managed fields entries included) from the metadata of an embedded resource, as kube's objectmeta
+// coercion does by decoding it, and records their paths ("spec.e.metadata.junk").
 func (p *prunePath) pruneObjectMeta(v any) {
 	meta, ok := v.(map[string]any)
-	if !ok {
+	metaSchema, known := types.SchemaForType("metav1.ObjectMeta")
+	if !ok || !known {
 		return
 	}
 	n := len(p.parts)
 	defer func() { p.parts = p.parts[:n] }()
 	p.key("metadata")
-	for _, k := range sortedKeys(meta) {
-		if !objectMetaFields[k] {
-			p.record(k)
-			delete(meta, k)
-		}
-	}
-	for field, known := range map[string]map[string]bool{"ownerReferences": ownerReferenceFields, "managedFields": managedFieldsEntryFields} {
+	p.pruneFields(meta, metaSchema)
+	for _, field := range []string{"ownerReferences", "managedFields"} {
+		f, _ := metaSchema.Field(field)
 		list, _ := meta[field].([]any)
 		for i, e := range list {
 			entry, ok := e.(map[string]any)
@@ -207,13 +163,18 @@ func (p *prunePath) pruneObjectMeta(v any) {
 			m := len(p.parts)
 			p.key(field)
 			p.index(i)
-			for _, k := range sortedKeys(entry) {
-				if !known[k] {
-					p.record(k)
-					delete(entry, k)
-				}
-			}
+			p.pruneFields(entry, f.Type.Elem())
 			p.parts = p.parts[:m]
+		}
+	}
+}
+
+// pruneFields drops from m the members the struct schema s does not have, and records them.
+func (p *prunePath) pruneFields(m map[string]any, s *types.Schema) {
+	for _, k := range sortedKeys(m) {
+		if _, known := s.Field(k); !known {
+			p.record(k)
+			delete(m, k)
 		}
 	}
 }
