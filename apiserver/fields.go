@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"bytes"
 	"context"
 	"sync"
 
@@ -88,6 +89,53 @@ func (s *Server) trackUpdate(r *Resource, w fieldWrite, old, tree map[string]any
 		return tree
 	}
 	return fm.UpdateNoErrors(old, tree, w.manager, sub, s.clock.Now())
+}
+
+// trackMetadataUpdate is trackUpdate for an update whose body equals the stored one's (and that the caller has
+// checked needs tracking): only kind, apiVersion and metadata are decoded, for the field manager's UpdateMetadata.
+// It returns updated with its new managedFields, and the decoded metadata of updated (its managedFields aside) and
+// old, which the caller may modify.
+func (s *Server) trackMetadataUpdate(r *Resource, w fieldWrite, updated, old *types.Object, sub string) (*types.Object, []map[string]any, error) {
+	oldMeta, err := decodeMetadata(old, func(string, []byte) bool { return true })
+	if err != nil {
+		return nil, nil, err
+	}
+	oldManaged, _ := old.Lookup("metadata", "managedFields")
+	sameManaged := false
+	meta, err := decodeMetadata(updated, func(name string, raw []byte) bool {
+		if name == "managedFields" && bytes.Equal(raw, oldManaged) {
+			// A client sends back the managedFields it read: one decoded value serves both objects, which the
+			// field manager does not modify.
+			sameManaged = true
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if sameManaged {
+		meta["managedFields"] = oldMeta["managedFields"]
+	}
+	tree := map[string]any{"apiVersion": updated.APIVersion(), "kind": updated.Kind(), "metadata": meta}
+	oldTree := map[string]any{"apiVersion": old.APIVersion(), "kind": old.Kind(), "metadata": oldMeta}
+	out, err := withManagedFieldsOf(updated, r.fieldManager().UpdateMetadataNoErrors(oldTree, tree, w.manager, sub, s.clock.Now()))
+	return out, []map[string]any{meta, oldMeta}, err
+}
+
+// withManagedFieldsOf returns obj with the managedFields of tree, the decoded object they were recorded in.
+func withManagedFieldsOf(obj *types.Object, tree map[string]any) (*types.Object, error) {
+	meta, _ := tree["metadata"].(map[string]any)
+	var entries []types.ManagedFieldsEntry
+	if list, ok := meta["managedFields"]; ok && list != nil {
+		var err error
+		if entries, err = types.ManagedFieldsFromUnstructured(list); err != nil {
+			return nil, types.NewInternalError(err) // the field manager writes well-typed entries
+		}
+	}
+	om := obj.MetaNoCopy()
+	om.ManagedFields = entries
+	return obj.WithMetaNoCopy(om), nil
 }
 
 // fieldManagerErrors validates a write's fieldManager option (kube's ValidateFieldManager).
