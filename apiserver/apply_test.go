@@ -104,3 +104,68 @@ func TestManagedFieldsOnWrites(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, managers(cleared))
 }
+
+// TestManagedFieldsOnMetadataUpdates: updates that change only metadata (the field manager then reads metadata
+// alone) record ownership as kube-apiserver does, whether the client sends back the managedFields it read or none.
+func TestManagedFieldsOnMetadataUpdates(t *testing.T) {
+	type entry struct{ Manager, Fields string }
+	tests := []struct {
+		name     string
+		manager  string
+		sendBack bool                      // the update carries the managedFields it read
+		edit     func(m map[string]string) // changes the labels
+		want     []entry
+	}{
+		{
+			name: "the creator adds a label", manager: "creator", sendBack: true,
+			edit: func(m map[string]string) { m["b"] = "1" },
+			want: []entry{{"creator", `{"f:data":{".":{},"f:k":{}},"f:metadata":{"f:labels":{".":{},"f:a":{},"f:b":{}}}}`}},
+		},
+		{
+			name: "another manager adds a label", manager: "labeler",
+			edit: func(m map[string]string) { m["b"] = "1" },
+			want: []entry{
+				{"creator", `{"f:data":{".":{},"f:k":{}},"f:metadata":{"f:labels":{".":{},"f:a":{}}}}`},
+				{"labeler", `{"f:metadata":{"f:labels":{"f:b":{}}}}`},
+			},
+		},
+		{
+			name: "another manager changes the creator's label", manager: "labeler", sendBack: true,
+			edit: func(m map[string]string) { m["a"] = "2" },
+			want: []entry{
+				{"creator", `{"f:data":{".":{},"f:k":{}},"f:metadata":{"f:labels":{}}}`}, // the map, not its key
+				{"labeler", `{"f:metadata":{"f:labels":{"f:a":{}}}}`},
+			},
+		},
+		{
+			name: "another manager removes the creator's label", manager: "labeler",
+			edit: func(m map[string]string) { delete(m, "a") },
+			// The labels are now empty, which ObjectMeta does not encode: the map is gone, and nobody owns it.
+			want: []entry{{"creator", `{"f:data":{".":{},"f:k":{}}}`}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			srv, _ := newServer(t)
+			cms := srv.Resource(apiserver.ConfigMaps).Namespace("default")
+			created, err := cms.Create(ctx, configMap(t, "a", "a", "1"), apiserver.CreateOptions{FieldManager: "creator"})
+			require.NoError(t, err)
+			m := created.Meta()
+			tt.edit(m.Labels)
+			if !tt.sendBack {
+				m.ManagedFields = nil
+			}
+			updated, err := cms.Update(ctx, created.WithMeta(m), apiserver.UpdateOptions{FieldManager: tt.manager})
+			require.NoError(t, err)
+			var got []entry
+			for _, e := range updated.MetaNoCopy().ManagedFields {
+				got = append(got, entry{e.Manager, string(e.FieldsV1)})
+			}
+			require.Equal(t, tt.want, got)
+			stored, err := cms.Get(ctx, "a", apiserver.GetOptions{})
+			require.NoError(t, err)
+			require.Equal(t, updated.JSON(), stored.JSON())
+		})
+	}
+}
