@@ -169,3 +169,29 @@ func TestManagedFieldsOnMetadataUpdates(t *testing.T) {
 		})
 	}
 }
+
+// TestManagedFieldsThroughScale: a write through the scale subresource gives its manager the replicas with
+// subresource "scale" (kube-apiserver's scale handler maps the Scale's fields to the object's), so a later apply of
+// other replicas conflicts with it.
+func TestManagedFieldsThroughScale(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	deps := srv.Resource(apiserver.Deployments).Namespace("default")
+	_, err := deps.Patch(ctx, "web", apiserver.ApplyPatchType, applyDeployment("2"), apiserver.PatchOptions{FieldManager: "ci"})
+	require.NoError(t, err)
+	_, err = deps.PatchScale(ctx, "web", apiserver.MergePatchType, []byte(`{"spec":{"replicas":5}}`), apiserver.PatchOptions{FieldManager: "scaler"})
+	require.NoError(t, err)
+	scaled, err := deps.Get(ctx, "web", apiserver.GetOptions{})
+	require.NoError(t, err)
+	entries := scaled.MetaNoCopy().ManagedFields
+	require.Len(t, entries, 2)
+	require.Equal(t, []string{"ci", "Apply", "", "scaler", "Update", "scale"},
+		[]string{entries[0].Manager, entries[0].Operation, entries[0].Subresource, entries[1].Manager, entries[1].Operation, entries[1].Subresource})
+	require.Equal(t, "apps/v1", entries[1].APIVersion)
+	require.JSONEq(t, `{"f:spec":{"f:replicas":{}}}`, string(entries[1].FieldsV1))
+	require.NotContains(t, string(entries[0].FieldsV1), `"f:replicas"`, "the applier lost the replicas")
+
+	_, err = deps.Patch(ctx, "web", apiserver.ApplyPatchType, applyDeployment("2"), apiserver.PatchOptions{FieldManager: "ci"})
+	requireStatus(t, err, wantStatus{Code: http.StatusConflict, Reason: types.StatusReasonConflict,
+		Message: `Apply failed with 1 conflict: conflict with "scaler" with subresource "scale" using apps/v1: .spec.replicas`})
+}

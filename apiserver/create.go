@@ -71,7 +71,7 @@ func (s *Server) create(ctx context.Context, r *Resource, ns string, obj *types.
 	case r.custom != nil && r.HasSubresource("status"):
 		candidate = candidate.WithMember("status", nil) // a create cannot set the status of a custom resource
 	}
-	candidate, alloc, err := s.admitCreate(ctx, r, candidate, dryRun, fieldWrite{manager: managerName(ctx, opts.FieldManager), applied: applied(ctx)})
+	candidate, alloc, err := s.admitCreate(ctx, r, candidate, dryRun, newFieldWrite(ctx, opts.FieldManager, ""))
 	if err != nil {
 		return nil, err
 	}

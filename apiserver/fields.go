@@ -74,28 +74,42 @@ func managerName(ctx context.Context, fieldManager string) string {
 	return fieldmanager.ManagerFromUserAgent(ua)
 }
 
-// fieldWrite says how a write records managedFields: by manager, with the Update operation, unless applied (the
-// apply patch already set them).
+// fieldWrite says how a write records managedFields: by manager, with the Update operation, through subresource,
+// unless applied (the apply patch already set them).
 type fieldWrite struct {
-	manager string
-	applied bool
+	manager     string
+	subresource string
+	applied     bool
+}
+
+// fieldSubresourceKey carries the subresource a write is recorded through when it is not the one whose verbs make
+// it: "scale", whose writes are updates of the main resource.
+type fieldSubresourceKey struct{}
+
+// newFieldWrite returns how the write of ctx through subresource sub, with the fieldManager option, records
+// managedFields.
+func newFieldWrite(ctx context.Context, fieldManager, sub string) fieldWrite {
+	if as, ok := ctx.Value(fieldSubresourceKey{}).(string); ok {
+		sub = as
+	}
+	return fieldWrite{manager: managerName(ctx, fieldManager), subresource: sub, applied: applied(ctx)}
 }
 
 // trackUpdate records in tree (the object being written, decoded and defaulted; old is the stored one, nil on a
-// create) the fields w's manager changes through subresource sub, and returns the tree to go on with.
-func (s *Server) trackUpdate(r *Resource, w fieldWrite, old, tree map[string]any, sub string) map[string]any {
+// create) the fields w's manager changes, and returns the tree to go on with.
+func (s *Server) trackUpdate(r *Resource, w fieldWrite, old, tree map[string]any) map[string]any {
 	fm := r.fieldManager()
 	if fm == nil || w.applied {
 		return tree
 	}
-	return fm.UpdateNoErrors(old, tree, w.manager, sub, s.clock.Now())
+	return fm.UpdateNoErrors(old, tree, w.manager, w.subresource, s.clock.Now())
 }
 
 // trackMetadataUpdate is trackUpdate for an update whose body equals the stored one's (and that the caller has
 // checked needs tracking): only kind, apiVersion and metadata are decoded, for the field manager's UpdateMetadata.
 // It returns updated with its new managedFields, and the decoded metadata of updated (its managedFields aside) and
 // old, which the caller may modify.
-func (s *Server) trackMetadataUpdate(r *Resource, w fieldWrite, updated, old *types.Object, sub string) (*types.Object, []map[string]any, error) {
+func (s *Server) trackMetadataUpdate(r *Resource, w fieldWrite, updated, old *types.Object) (*types.Object, []map[string]any, error) {
 	oldMeta, err := decodeMetadata(old, func(string, []byte) bool { return true })
 	if err != nil {
 		return nil, nil, err
@@ -119,7 +133,7 @@ func (s *Server) trackMetadataUpdate(r *Resource, w fieldWrite, updated, old *ty
 	}
 	tree := map[string]any{"apiVersion": updated.APIVersion(), "kind": updated.Kind(), "metadata": meta}
 	oldTree := map[string]any{"apiVersion": old.APIVersion(), "kind": old.Kind(), "metadata": oldMeta}
-	out, err := withManagedFieldsOf(updated, r.fieldManager().UpdateMetadataNoErrors(oldTree, tree, w.manager, sub, s.clock.Now()))
+	out, err := withManagedFieldsOf(updated, r.fieldManager().UpdateMetadataNoErrors(oldTree, tree, w.manager, w.subresource, s.clock.Now()))
 	return out, []map[string]any{meta, oldMeta}, err
 }
 

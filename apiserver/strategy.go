@@ -47,7 +47,7 @@ func (s *Server) admitCreate(ctx context.Context, r *Resource, candidate *types.
 	changed := defaultTree(r, tree)
 	if r.fieldManager() != nil && !w.applied {
 		// kube-apiserver's handler records the manager's fields after decoding and defaulting, before admission.
-		tree, changed = s.trackUpdate(r, w, nil, tree, ""), true
+		tree, changed = s.trackUpdate(r, w, nil, tree), true
 	}
 	req := &AdmissionRequest{
 		Operation: OperationCreate, Resource: r.GVR, Kind: gvk,
@@ -173,7 +173,7 @@ func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *typ
 		var decoded []map[string]any // the decoded metadata of updated and old, when tracking decoded them
 		if track {
 			var err error
-			if updated, decoded, err = s.trackMetadataUpdate(r, w, updated, old, sub); err != nil {
+			if updated, decoded, err = s.trackMetadataUpdate(r, w, updated, old); err != nil {
 				return nil, err
 			}
 		}
@@ -192,7 +192,7 @@ func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *typ
 	}
 	if track {
 		// kube-apiserver's handler records the manager's fields before admission.
-		tree = s.trackUpdate(r, w, oldTree, tree, sub)
+		tree = s.trackUpdate(r, w, oldTree, tree)
 	}
 	req := &AdmissionRequest{
 		Operation: OperationUpdate, Resource: r.GVR, Subresource: sub, Kind: gvk,

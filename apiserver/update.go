@@ -144,7 +144,7 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 		if updated.EquivalentContent(old) {
 			return old, false, nil // W-6: no new revision, no event
 		}
-		if updated, err = s.admitUpdate(ctx, r, updated, old, sub, dryRun, fieldWrite{manager: managerName(ctx, opts.FieldManager), applied: applied(ctx)}); err != nil {
+		if updated, err = s.admitUpdate(ctx, r, updated, old, sub, dryRun, newFieldWrite(ctx, opts.FieldManager, sub)); err != nil {
 			return nil, false, err
 		}
 		if dryRun {
