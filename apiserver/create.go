@@ -31,6 +31,9 @@ func (s *Server) create(ctx context.Context, r *Resource, ns string, obj *types.
 	}
 	done := s.lockCRDs(r)
 	defer done()
+	if err := fieldManagerErrors("CreateOptions", opts.FieldManager); err != nil {
+		return nil, err
+	}
 	if obj, err = s.checkFields(ctx, r, obj, opts.FieldValidation, "CreateOptions"); err != nil {
 		return nil, err
 	}
@@ -68,7 +71,7 @@ func (s *Server) create(ctx context.Context, r *Resource, ns string, obj *types.
 	case r.custom != nil && r.HasSubresource("status"):
 		candidate = candidate.WithMember("status", nil) // a create cannot set the status of a custom resource
 	}
-	candidate, alloc, err := s.admitCreate(ctx, r, candidate, dryRun)
+	candidate, alloc, err := s.admitCreate(ctx, r, candidate, dryRun, newFieldWrite(ctx, opts.FieldManager, ""))
 	if err != nil {
 		return nil, err
 	}

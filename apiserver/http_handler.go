@@ -87,7 +87,7 @@ func (h *handler) serveResource(w http.ResponseWriter, r *http.Request) {
 	c := &ResourceClient{s: h.s, r: res, ns: info.namespace}
 	// Warnings become Warning headers (code 299, as kube-apiserver writes them); the verbs report them before the
 	// response is written.
-	ctx := WithWarnings(r.Context(), func(message string) {
+	ctx := WithWarnings(withUserAgent(r.Context(), r.UserAgent()), func(message string) {
 		w.Header().Add("Warning", `299 - `+strconv.Quote(message))
 	})
 	q := r.URL.Query()

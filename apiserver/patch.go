@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"unicode"
 
 	"github.com/kubemem/kubemem/patch"
@@ -24,8 +23,8 @@ const (
 	// StrategicMergePatchType is a strategic merge patch, which merges lists by the kind's merge keys. Custom
 	// resources do not support it.
 	StrategicMergePatchType PatchType = "application/strategic-merge-patch+json"
-	// ApplyPatchType is a server-side apply configuration. It is reserved: kubemem does not implement server-side
-	// apply yet and answers it with 415 UnsupportedMediaType.
+	// ApplyPatchType is a server-side apply configuration (YAML or JSON): it is merged into the object by the
+	// schema, and the field manager named by PatchOptions.FieldManager owns what it applies.
 	ApplyPatchType PatchType = "application/apply-patch+yaml"
 )
 
@@ -104,6 +103,9 @@ func (s *Server) patchSubresource(ctx context.Context, r *Resource, ns, name str
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if pt == ApplyPatchType {
+		return s.applyPatch(ctx, r, ns, name, data, opts, sub)
+	}
 	apply, err := patchFunc(r, pt)
 	if err != nil {
 		return nil, err
@@ -174,9 +176,6 @@ func patchFunc(r *Resource, pt PatchType) (func(doc, patchDoc []byte) ([]byte, e
 			return nil, types.NewUnsupportedMediaType(acceptedPatchTypes(r))
 		}
 		return func(doc, patchDoc []byte) ([]byte, error) { return patch.StrategicMerge(doc, patchDoc, schema) }, nil
-	case ApplyPatchType:
-		// Server-side apply is not implemented yet: the answer lists the patch types kubemem applies today.
-		return nil, types.NewUnsupportedMediaType(slices.DeleteFunc(acceptedPatchTypes(r), func(t string) bool { return t == string(ApplyPatchType) }))
 	default:
 		return nil, types.NewUnsupportedMediaType(acceptedPatchTypes(r))
 	}

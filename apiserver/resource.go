@@ -81,6 +81,7 @@ type Resource struct {
 	prefix             string // storage key prefix: "/<group or core>/<resource>/"
 	// custom is set for the served versions of custom resources (custom.go).
 	custom *customResource
+	fields *lazyFieldManager // records managedFields (fields.go)
 }
 
 // GroupResource returns the group and resource, the form error messages use ("pods", "deployments.apps").
@@ -153,6 +154,7 @@ func (r *Resource) printer() printer {
 
 // complete fills derived fields.
 func (r *Resource) complete() {
+	r.fields = &lazyFieldManager{}
 	if r.HasSubresource("status") && r.createStatus == "" && !r.keepStatus && r.custom == nil {
 		r.createStatus = "{}"
 	}

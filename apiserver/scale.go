@@ -66,7 +66,8 @@ func (c *ResourceClient) UpdateScale(ctx context.Context, name string, scale *ty
 		if err != nil {
 			return nil, types.NewInternalError(err)
 		}
-		updated, _, err := c.s.update(ctx, c.r, c.ns, next, opts)
+		// The write is an update of the object; its manager owns the replicas through the scale subresource.
+		updated, _, err := c.s.update(context.WithValue(ctx, fieldSubresourceKey{}, "scale"), c.r, c.ns, next, opts)
 		if types.IsConflict(err) && scale.ResourceVersion() == "" {
 			continue // changed meanwhile; without a precondition the scale applies to the latest version
 		}

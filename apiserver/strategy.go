@@ -38,13 +38,17 @@ func encodeTree(tree map[string]any) (*types.Object, error) {
 // creationTimestamp, generation, the reset status): defaulting, mutating admission, the kind's PrepareForCreate,
 // validation (422 with one cause per field error) and validating admission. It returns the object to store and,
 // for a service, the cluster IP and node ports it took, which the caller gives back if the object is not stored.
-func (s *Server) admitCreate(ctx context.Context, r *Resource, candidate *types.Object, dryRun bool) (_ *types.Object, _ *serviceAllocation, err error) {
+func (s *Server) admitCreate(ctx context.Context, r *Resource, candidate *types.Object, dryRun bool, w fieldWrite) (_ *types.Object, _ *serviceAllocation, err error) {
 	tree, err := decodeTree(candidate)
 	if err != nil {
 		return nil, nil, err
 	}
 	gvk := r.GVR.GroupVersion().WithKind(r.Kind)
 	changed := defaultTree(r, tree)
+	if r.fieldManager() != nil && !w.applied {
+		// kube-apiserver's handler records the manager's fields after decoding and defaulting, before admission.
+		tree, changed = s.trackUpdate(r, w, nil, tree), true
+	}
 	req := &AdmissionRequest{
 		Operation: OperationCreate, Resource: r.GVR, Kind: gvk,
 		Namespace: candidate.Namespace(), Name: candidate.Name(),
@@ -159,13 +163,21 @@ func validateTree(r *Resource, tree map[string]any) types.FieldErrorList {
 
 // admitUpdate runs the update pipeline's mutating admission, validation and validating admission on updated, the
 // object as it will be stored, against old, the stored one. It returns the object to store.
-func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *types.Object, sub string, dryRun bool) (*types.Object, error) {
+func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *types.Object, sub string, dryRun bool, w fieldWrite) (*types.Object, error) {
 	gvk := r.GVR.GroupVersion().WithKind(r.Kind)
+	track := r.fieldManager() != nil && !w.applied
 	if updated.SameBody(old) && !s.admission.hasAny(r.GVR, OperationUpdate) {
 		// Only metadata changed (labels, annotations, finalizers, owners: what controllers mostly write): the
 		// stored object passed the body's rules and its body is unchanged, so only the rules that read metadata
 		// can find something.
-		if errs := validateMetadataUpdate(gvk, updated, old); len(errs) > 0 {
+		var decoded []map[string]any // the decoded metadata of updated and old, when tracking decoded them
+		if track {
+			var err error
+			if updated, decoded, err = s.trackMetadataUpdate(r, w, updated, old); err != nil {
+				return nil, err
+			}
+		}
+		if errs := validateMetadataUpdate(gvk, updated, old, decoded...); len(errs) > 0 {
 			return nil, types.NewInvalid(r.GroupKind(), updated.Name(), errs)
 		}
 		return updated, nil
@@ -177,6 +189,10 @@ func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *typ
 	oldTree, err := decodeTree(old)
 	if err != nil {
 		return nil, err
+	}
+	if track {
+		// kube-apiserver's handler records the manager's fields before admission.
+		tree = s.trackUpdate(r, w, oldTree, tree)
 	}
 	req := &AdmissionRequest{
 		Operation: OperationUpdate, Resource: r.GVR, Subresource: sub, Kind: gvk,
@@ -203,6 +219,9 @@ func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *typ
 		return nil, err
 	}
 	if !mutated {
+		if track {
+			return withManagedFieldsOf(updated, req.Object)
+		}
 		return updated, nil
 	}
 	out, err := encodeTree(req.Object)
@@ -210,6 +229,25 @@ func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *typ
 		return nil, err
 	}
 	return out.WithResourceVersion(updated.ResourceVersion()), nil
+}
+
+// decodeMetadata decodes the metadata members of o that keep (given the member's name and encoding) selects.
+func decodeMetadata(o *types.Object, keep func(name string, raw []byte) bool) (map[string]any, error) {
+	raw, _ := o.Lookup("metadata")
+	meta := map[string]any{}
+	var err error
+	jsontree.Members(raw, func(k, v []byte) bool {
+		name := string(k[1 : len(k)-1]) // the keys of ObjectMeta's encoding need no unescaping
+		if keep(name, v) {
+			meta[name], err = jsontree.Decode(v)
+		}
+		return err == nil
+	})
+	if err != nil {
+		// An Object holds valid JSON, but a number may be out of range: kube-apiserver's decoder refuses those.
+		return nil, types.NewBadRequest(err.Error())
+	}
+	return meta, nil
 }
 
 // admitDelete runs the admission checks of a delete of old.
@@ -270,7 +308,7 @@ func (s *Server) guaranteedUpdate(r *Resource, ns, name string, dryRun bool, fn 
 // validateMetadataUpdate is validateObjectUpdate for an update whose body (everything but kind, apiVersion and
 // metadata) is the stored one's: the ObjectMeta rules, and the pod annotation rules, which read the spec too. Kinds
 // whose other rules read metadata (secrets, jobs, cronjobs, CRDs) get the full validation.
-func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object) types.FieldErrorList {
+func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object, decoded ...map[string]any) types.FieldErrorList {
 	switch gvk.GroupKind() {
 	case vkSecret, vkJob, vkCronJob, vkCustomResourceDefinition:
 		tree, errA := decodeTree(obj)
@@ -280,18 +318,20 @@ func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object) 
 		}
 		return validateObjectUpdate(gvk, tree, oldTree)
 	}
-	metaOf := func(o *types.Object) vmap {
-		raw, _ := o.Lookup("metadata")
-		m, _ := jsontree.DecodeObject(raw)
-		if m == nil {
-			m = map[string]any{}
+	metaOf := func(o *types.Object, i int) vmap {
+		var m map[string]any
+		if len(decoded) == 2 {
+			m = decoded[i]
+		} else {
+			// managedFields are left out: the field manager wrote them, and no rule reads them.
+			m, _ = decodeMetadata(o, func(name string, _ []byte) bool { return name != "managedFields" })
 		}
 		if rv := o.ResourceVersion(); rv != "" {
 			m["resourceVersion"] = rv // kept outside the encoding (types.Object)
 		}
 		return vmap(m)
 	}
-	meta, oldMeta := metaOf(obj), metaOf(old)
+	meta, oldMeta := metaOf(obj, 0), metaOf(old, 1)
 	finalizerRule := hasKubeFinalizerRule(gvk.Group)
 	errs := validateObjectMetaCreate(meta, finalizerRule)
 	errs = append(errs, validateObjectMetaUpdate(meta, oldMeta, finalizerRule)...)

@@ -31,6 +31,9 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 	}
 	done := s.lockCRDs(r)
 	defer done()
+	if err := fieldManagerErrors("UpdateOptions", opts.FieldManager); err != nil {
+		return nil, false, err
+	}
 	if obj, err = s.checkFields(ctx, r, obj, opts.FieldValidation, "UpdateOptions"); err != nil {
 		return nil, false, err
 	}
@@ -99,6 +102,12 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 			// Only status changes through the status subresource.
 			status, _ := obj.Lookup("status")
 			updated = old.WithMember("status", status)
+			if applied(ctx) {
+				// An apply through the status subresource computed the managedFields: they are kept with the status.
+				om := updated.MetaNoCopy()
+				om.ManagedFields = m.ManagedFields
+				updated = updated.WithMetaNoCopy(om)
+			}
 		case "finalize":
 			// Only spec.finalizers changes through a namespace's finalize subresource.
 			updated = withSpecFinalizers(old, obj)
@@ -111,6 +120,9 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 			next.UID, next.CreationTimestamp, next.GenerateName = om.UID, om.CreationTimestamp, om.GenerateName
 			next.DeletionTimestamp, next.DeletionGracePeriodSeconds = om.DeletionTimestamp, om.DeletionGracePeriodSeconds
 			next.SelfLink, next.ResourceVersion = "", om.ResourceVersion
+			if next.ManagedFields == nil {
+				next.ManagedFields = om.ManagedFields // a write that sends none keeps the stored ones (fields.go)
+			}
 			applyStrategyMeta(r, &next)
 			next.Generation = nextGeneration(r, old, obj, next.Annotations)
 			if sameServerFields(&next, obj) {
@@ -132,7 +144,7 @@ func (s *Server) updateSubresource(ctx context.Context, r *Resource, ns string, 
 		if updated.EquivalentContent(old) {
 			return old, false, nil // W-6: no new revision, no event
 		}
-		if updated, err = s.admitUpdate(ctx, r, updated, old, sub, dryRun); err != nil {
+		if updated, err = s.admitUpdate(ctx, r, updated, old, sub, dryRun, newFieldWrite(ctx, opts.FieldManager, sub)); err != nil {
 			return nil, false, err
 		}
 		if dryRun {

@@ -198,8 +198,10 @@ func BenchmarkW8StartToFirstList(b *testing.B) {
 
 // TestHeapPerPod reports the live heap per stored pod after W1. The target was 2 KiB, set for pods stored
 // as the client sent them; since defaulting and kube's pod admission (service account token volume, default
-// tolerations, priority) a W1 pod's stored encoding alone is about 1.5 KB, as it is in kube-apiserver. The test
-// holds what the server adds beyond that encoding (metadata, indexes, tree nodes) under 1.5 KiB.
+// tolerations, priority) and managedFields a W1 pod's stored encoding alone is about 2.1 KB, as it is in
+// kube-apiserver. The test holds what the server adds beyond that encoding (metadata, indexes, tree nodes) under
+// 1.75 KiB. It was 1.5 KiB before managedFields: their parsed entry (its fieldsV1 points into the encoding) takes 144
+// bytes, and the encoding's buffer now falls in the 2,304-byte allocation class, 150 bytes above its length.
 func TestHeapPerPod(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measurement")
@@ -226,6 +228,6 @@ func TestHeapPerPod(t *testing.T) {
 	perPod := float64(after.HeapAlloc-before.HeapAlloc) / workloadN
 	perEncoding := float64(encoded) / workloadN
 	t.Logf("live heap per stored pod after W1: %.0f bytes, of which the stored encoding %.0f", perPod, perEncoding)
-	require.Less(t, perPod-perEncoding, 1536.0)
+	require.Less(t, perPod-perEncoding, 1792.0)
 	runtime.KeepAlive(srv)
 }

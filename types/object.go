@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,7 @@ type Object struct {
 	raw      []byte // canonical JSON without the resourceVersion member
 	rvAt     int32  // offset in raw where the resourceVersion member belongs
 	rvAfter  bool   // whether a metadata member precedes rvAt (so the member needs a leading comma)
+	metaAt   int32  // offset in raw of the metadata object
 	bodyAt   int32  // offset in raw of the first body member (after metadata), or of the closing brace
 }
 
@@ -87,7 +89,8 @@ func ParseObject(data []byte) (*Object, error) {
 	meta.ResourceVersion = ""
 	o := &Object{typeMeta: tm, meta: meta, rv: rv}
 	buf := make([]byte, 0, len(canon)+16)
-	buf = o.appendHead(buf)
+	var spanBuf [16]int32
+	buf, spans := o.appendHead(buf, spanBuf[:0])
 	for _, m := range body {
 		buf = append(buf, ',')
 		buf = append(buf, m[0]...)
@@ -95,7 +98,42 @@ func ParseObject(data []byte) (*Object, error) {
 		buf = append(buf, m[1]...)
 	}
 	o.raw = append(buf, '}')
+	o.aliasManagedFields(spans, metaOwned)
 	return o, nil
+}
+
+// metaOwnership says how much of the metadata newObject is given belongs to the new object, which points the
+// fieldsV1 of its managedFields entries into its own encoding (aliasManagedFields).
+type metaOwnership int
+
+const (
+	metaShared       metaOwnership = iota // the ObjectMeta and its slices may be shared: both are copied before editing
+	metaStructOwned                       // the ObjectMeta is the object's; its slices may be shared
+	metaOwned                             // the ObjectMeta and its slices are the object's
+)
+
+// aliasManagedFields points the fieldsV1 of o's managedFields entries into o's own encoding, where appendMeta wrote
+// them at spans (a start and end offset per entry, -1 for an entry without fieldsV1), instead of holding copies,
+// which would double the memory managedFields take (they are often the largest part of metadata).
+func (o *Object) aliasManagedFields(spans []int32, own metaOwnership) {
+	if len(spans) == 0 {
+		return
+	}
+	if own < metaOwned {
+		if own == metaShared {
+			cp := *o.meta
+			o.meta = &cp
+		}
+		o.meta.ManagedFields = slices.Clone(o.meta.ManagedFields)
+	}
+	for i := range o.meta.ManagedFields {
+		start, end := spans[2*i], spans[2*i+1]
+		if start < 0 {
+			o.meta.ManagedFields[i].FieldsV1 = nil
+			continue
+		}
+		o.meta.ManagedFields[i].FieldsV1 = o.raw[start:end:end]
+	}
 }
 
 func rawString(v []byte, field string) (string, error) {
@@ -110,12 +148,15 @@ func rawString(v []byte, field string) (string, error) {
 }
 
 // newObject builds an Object from its parts, with body being the encoded body members each preceded by a comma.
-func newObject(tm TypeMeta, meta *ObjectMeta, rv string, body []byte) *Object {
+// own says whether meta, and its slices, may be edited (its managedFields are pointed into the encoding).
+func newObject(tm TypeMeta, meta *ObjectMeta, own metaOwnership, rv string, body []byte) *Object {
 	o := &Object{typeMeta: tm, meta: meta, rv: rv}
 	buf := make([]byte, 0, headSize(meta)+len(body)+1)
-	buf = o.appendHead(buf)
+	var spanBuf [16]int32
+	buf, spans := o.appendHead(buf, spanBuf[:0])
 	buf = append(buf, body...)
 	o.raw = append(buf, '}')
+	o.aliasManagedFields(spans, own)
 	return o
 }
 
@@ -135,8 +176,9 @@ func headSize(m *ObjectMeta) int {
 }
 
 // appendHead writes {"kind":..,"apiVersion":..,"metadata":{...}} without the closing brace of the object, and records
-// rvAt, rvAfter and bodyAt.
-func (o *Object) appendHead(b []byte) []byte {
+// rvAt, rvAfter and bodyAt. It appends to spans where it wrote the fieldsV1 of each managedFields entry
+// (aliasManagedFields) and returns them.
+func (o *Object) appendHead(b []byte, spans []int32) ([]byte, []int32) {
 	b = append(b, '{')
 	sep := false
 	if o.typeMeta.Kind != "" {
@@ -157,10 +199,11 @@ func (o *Object) appendHead(b []byte) []byte {
 	}
 	b = append(b, `"metadata":`...)
 	var rvAt int
-	b, rvAt, o.rvAfter = appendMeta(b, o.meta)
+	o.metaAt = int32(len(b))
+	b, rvAt, o.rvAfter, spans = appendMeta(b, o.meta, spans)
 	o.rvAt = int32(rvAt)
 	o.bodyAt = int32(len(b))
-	return b
+	return b, spans
 }
 
 // AppendJSON appends the object's JSON encoding to b and returns the extended slice.
@@ -282,7 +325,7 @@ func (o *Object) WithMeta(m ObjectMeta) *Object {
 	cp := m.DeepCopy()
 	rv := cp.ResourceVersion
 	cp.ResourceVersion = ""
-	return newObject(o.typeMeta, &cp, rv, o.raw[o.bodyAt:len(o.raw)-1])
+	return newObject(o.typeMeta, &cp, metaOwned, rv, o.raw[o.bodyAt:len(o.raw)-1])
 }
 
 // WithMetaNoCopy is WithMeta for a caller that hands over m: the object keeps m's maps and slices, so the caller
@@ -290,7 +333,7 @@ func (o *Object) WithMeta(m ObjectMeta) *Object {
 func (o *Object) WithMetaNoCopy(m ObjectMeta) *Object {
 	rv := m.ResourceVersion
 	m.ResourceVersion = ""
-	return newObject(o.typeMeta, &m, rv, o.raw[o.bodyAt:len(o.raw)-1])
+	return newObject(o.typeMeta, &m, metaStructOwned, rv, o.raw[o.bodyAt:len(o.raw)-1])
 }
 
 // DeletionGracePeriodSeconds returns metadata.deletionGracePeriodSeconds, or nil.
@@ -304,7 +347,7 @@ func (o *Object) DeletionGracePeriodSeconds() *int64 {
 
 // WithTypeMeta returns a copy of the object with kind and apiVersion replaced.
 func (o *Object) WithTypeMeta(tm TypeMeta) *Object {
-	return newObject(tm, o.meta, o.rv, o.raw[o.bodyAt:len(o.raw)-1])
+	return newObject(tm, o.meta, metaShared, o.rv, o.raw[o.bodyAt:len(o.raw)-1])
 }
 
 // WithResourceVersion returns a copy of the object whose metadata.resourceVersion is rv. It shares everything else
@@ -336,7 +379,7 @@ func (o *Object) WithBody(body []byte) (*Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newObject(o.typeMeta, o.meta, o.rv, parsed.raw[parsed.bodyAt:len(parsed.raw)-1]), nil
+	return newObject(o.typeMeta, o.meta, metaShared, o.rv, parsed.raw[parsed.bodyAt:len(parsed.raw)-1]), nil
 }
 
 // RawNoCopy returns the object's canonical JSON without metadata.resourceVersion, aliasing the object: the caller
@@ -347,7 +390,10 @@ func (o *Object) RawNoCopy() []byte { return o.raw }
 // returned slice aliases the object and must not be modified. metadata.resourceVersion is not found this way; use
 // ResourceVersion.
 func (o *Object) Lookup(path ...string) ([]byte, bool) {
-	return jsontree.Lookup(o.raw, path...)
+	if len(path) > 0 && path[0] == "metadata" {
+		return jsontree.LookupUnique(o.raw[o.metaAt:o.bodyAt], path[1:]...)
+	}
+	return jsontree.LookupUnique(o.raw, path...) // the encoding is canonical: its keys are unique
 }
 
 // Field returns the value of a field selector path such as "metadata.name", "spec.nodeName" or "status.phase" in
@@ -414,8 +460,9 @@ func ObjectFromValue(v any) (*Object, error) {
 }
 
 // appendMeta encodes m in kube-apiserver's member order, leaving out resourceVersion, and returns the offset where
-// resourceVersion belongs and whether a member precedes that offset.
-func appendMeta(b []byte, m *ObjectMeta) ([]byte, int, bool) {
+// resourceVersion belongs, whether a member precedes that offset, and spans with the offsets of each managedFields
+// entry's fieldsV1 appended (appendManagedFieldsEntry).
+func appendMeta(b []byte, m *ObjectMeta, spans []int32) ([]byte, int, bool, []int32) {
 	b = append(b, '{')
 	first := true
 	str := func(name, v string) {
@@ -483,15 +530,67 @@ func appendMeta(b []byte, m *ObjectMeta) ([]byte, int, bool) {
 		raw("finalizers")
 		b, _ = jsontree.Append(b, m.Finalizers)
 	}
-	if len(m.ManagedFields) > 0 {
+	if m.ManagedFields != nil { // an empty list is kept: a write that sends managedFields: [] clears them
 		raw("managedFields")
-		enc, err := json.Marshal(m.ManagedFields)
-		if err != nil { // only an invalid FieldsV1 raw message can fail; keep the document valid
-			enc = []byte("[]")
+		b = append(b, '[')
+		for i := range m.ManagedFields {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var start, end int
+			b, start, end = appendManagedFieldsEntry(b, &m.ManagedFields[i])
+			spans = append(spans, int32(start), int32(end))
 		}
-		b = append(b, enc...)
+		b = append(b, ']')
 	}
-	return append(b, '}'), rvAt, rvAfter
+	return append(b, '}'), rvAt, rvAfter, spans
+}
+
+// appendManagedFieldsEntry encodes e as encoding/json would, and returns where its fieldsV1 starts and ends in b
+// (-1 when it has none). A fieldsV1 that is not JSON is left out, so the document stays valid.
+func appendManagedFieldsEntry(b []byte, e *ManagedFieldsEntry) ([]byte, int, int) {
+	b = append(b, '{')
+	first := true
+	key := func(name string) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+	}
+	str := func(name, v string) {
+		if v != "" {
+			key(name)
+			b = jsontree.AppendString(b, v)
+		}
+	}
+	str("manager", e.Manager)
+	str("operation", e.Operation)
+	str("apiVersion", e.APIVersion)
+	if e.Time != nil {
+		key("time")
+		if e.Time.IsZero() {
+			b = append(b, "null"...)
+		} else {
+			b = e.Time.AppendJSON(b)
+		}
+	}
+	str("fieldsType", e.FieldsType)
+	start, end := -1, -1
+	if len(e.FieldsV1) > 0 {
+		mark, wasFirst := len(b), first
+		key("fieldsV1")
+		at := len(b)
+		if enc, err := jsontree.AppendCanonical(b, e.FieldsV1); err == nil {
+			b, start, end = enc, at, len(enc)
+		} else {
+			b, first = b[:mark], wasFirst
+		}
+	}
+	str("subresource", e.Subresource)
+	return append(b, '}'), start, end
 }
 
 // NewObject returns an Object with the given kind, apiVersion and metadata and no other members; metadata's maps
@@ -500,24 +599,22 @@ func NewObject(tm TypeMeta, meta ObjectMeta) *Object {
 	cp := meta.DeepCopy()
 	rv := cp.ResourceVersion
 	cp.ResourceVersion = ""
-	return newObject(tm, &cp, rv, nil)
+	return newObject(tm, &cp, metaOwned, rv, nil)
 }
 
 // WithMember returns a copy of the object whose top-level member name holds raw (a JSON value), or without that
 // member when raw is nil. name must not be kind, apiVersion or metadata (use WithTypeMeta and WithMeta).
 func (o *Object) WithMember(name string, raw []byte) *Object {
 	if raw != nil {
-		if _, exists := jsontree.Lookup(o.raw, name); !exists && name != "kind" && name != "apiVersion" && name != "metadata" {
-			// Absent: append it, reusing everything before the closing brace.
-			cp := *o
-			buf := make([]byte, 0, len(o.raw)+len(name)+len(raw)+4)
-			buf = append(buf, o.raw[:len(o.raw)-1]...)
-			buf = append(buf, ',')
-			buf = jsontree.AppendString(buf, name)
-			buf = append(buf, ':')
-			buf = append(buf, raw...)
-			cp.raw = append(buf, '}')
-			return &cp
+		if _, exists := o.Lookup(name); !exists && name != "kind" && name != "apiVersion" && name != "metadata" {
+			// Absent: append it after the other members.
+			body := make([]byte, 0, len(o.raw)-int(o.bodyAt)+len(name)+len(raw)+4)
+			body = append(body, o.raw[o.bodyAt:len(o.raw)-1]...)
+			body = append(body, ',')
+			body = jsontree.AppendString(body, name)
+			body = append(body, ':')
+			body = append(body, raw...)
+			return o.withBodyMembers(body)
 		}
 	}
 	body := make([]byte, 0, len(o.raw)-int(o.bodyAt)+len(raw)+len(name)+4)
@@ -541,6 +638,15 @@ func (o *Object) WithMember(name string, raw []byte) *Object {
 		body = jsontree.AppendString(body, name)
 		body = append(body, ':')
 		body = append(body, raw...)
+	}
+	return o.withBodyMembers(body)
+}
+
+// withBodyMembers returns a copy of o whose body is the encoded members body, each preceded by a comma.
+func (o *Object) withBodyMembers(body []byte) *Object {
+	if len(o.meta.ManagedFields) > 0 {
+		// The metadata's fieldsV1 point into o's encoding: encoding the head again points them into the copy's.
+		return newObject(o.typeMeta, o.meta, metaShared, o.rv, body)
 	}
 	// The head (kind, apiVersion, metadata) is unchanged: reuse its encoding.
 	cp := *o

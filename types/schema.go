@@ -157,6 +157,21 @@ func (s *Schema) Fields() []Field { return slices.Clone(s.fields) }
 // FieldsNoCopy is Fields without the copy: the slice is shared and must not be modified.
 func (s *Schema) FieldsNoCopy() []Field { return s.fields }
 
+// WithFieldsOnly returns a copy of the struct schema s that declares only those of its fields that are named, for
+// walking part of an object (its metadata, say) as if the rest were absent from the schema. s is not modified.
+func (s *Schema) WithFieldsOnly(names ...string) *Schema {
+	cp := *s
+	cp.fields = nil
+	cp.index = make(map[string]int, len(names))
+	for i := range s.fields {
+		if slices.Contains(names, s.fields[i].Name) {
+			cp.index[s.fields[i].Name] = len(cp.fields)
+			cp.fields = append(cp.fields, s.fields[i])
+		}
+	}
+	return &cp
+}
+
 // Field returns the field with JSON name name, or false. The result is shared and must not be modified.
 func (s *Schema) Field(name string) (*Field, bool) {
 	i, ok := s.index[name]

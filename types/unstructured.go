@@ -57,7 +57,7 @@ func (u Unstructured) ToObject() (*Object, error) {
 	}
 	rv := meta.ResourceVersion
 	meta.ResourceVersion = ""
-	return newObject(tm, meta, rv, body), nil
+	return newObject(tm, meta, metaOwned, rv, body), nil
 }
 
 func optString(m map[string]any, key string) (string, error) {
@@ -115,7 +115,7 @@ func metaFromMap(mm map[string]any, m *ObjectMeta) error {
 		case "ownerReferences":
 			err = viaJSON(v, &m.OwnerReferences)
 		case "managedFields":
-			err = viaJSON(v, &m.ManagedFields)
+			m.ManagedFields, err = ManagedFieldsFromUnstructured(v)
 		}
 		if err != nil {
 			return fmt.Errorf("metadata.%s: %w", k, err)
@@ -191,6 +191,74 @@ func toStringSlice(v any) ([]string, error) {
 		return out, nil
 	}
 	return nil, fmt.Errorf("expected a list of strings, got %T", v)
+}
+
+// ManagedFieldsFromUnstructured converts metadata.managedFields of an unstructured object (a list of entries as
+// encoding/json or jsontree decode them) into entries whose fieldsV1 hold their canonical JSON. It is safe for
+// concurrent use and keeps no reference to v.
+func ManagedFieldsFromUnstructured(v any) ([]ManagedFieldsEntry, error) {
+	list, ok := v.([]any)
+	if !ok {
+		var out []ManagedFieldsEntry // a typed list, or a value the JSON decoder describes the problem of
+		err := viaJSON(v, &out)
+		return out, err
+	}
+	out := make([]ManagedFieldsEntry, len(list))
+	for i, ev := range list {
+		if ev == nil {
+			continue
+		}
+		em, ok := ev.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("[%d]: expected an object, got %T", i, ev)
+		}
+		if err := managedFieldsEntryFromMap(em, &out[i]); err != nil {
+			return nil, fmt.Errorf("[%d].%w", i, err)
+		}
+	}
+	return out, nil
+}
+
+// managedFieldsEntryFromMap converts one unstructured managedFields entry into e; errors start with the field's name.
+func managedFieldsEntryFromMap(em map[string]any, e *ManagedFieldsEntry) error {
+	for k, v := range em {
+		if v == nil {
+			continue
+		}
+		var err error
+		switch k {
+		case "manager":
+			e.Manager, err = entryString(v)
+		case "operation":
+			e.Operation, err = entryString(v)
+		case "apiVersion":
+			e.APIVersion, err = entryString(v)
+		case "fieldsType":
+			e.FieldsType, err = entryString(v)
+		case "subresource":
+			e.Subresource, err = entryString(v)
+		case "time":
+			var t Time
+			if err = timeFromAny(v, &t); err == nil {
+				e.Time = &t
+			}
+		case "fieldsV1":
+			e.FieldsV1, err = jsontree.Append(nil, v)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// entryString is the string v, or an error.
+func entryString(v any) (string, error) {
+	s, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("expected a string, got %T", v)
+	}
+	return s, nil
 }
 
 func viaJSON(v any, into any) error {

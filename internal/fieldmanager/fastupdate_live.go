@@ -31,9 +31,10 @@ type fastEntry struct {
 }
 
 // fastUpdateLive is Update for live != nil and a built-in kind, with obj's managedFields already removed into out
-// (whose metadata map is meta), where it sets the new ones. It returns false when the SMD path must decide; out is
+// (whose metadata map is meta), where it sets the new ones; the objects are viewed and compared with view (the kind,
+// or its metadata for UpdateMetadata). It returns false when the SMD path must decide; out is
 // then unchanged.
-func (m *Manager) fastUpdateLive(live, obj, out, meta map[string]any, id identity, now time.Time) bool {
+func (m *Manager) fastUpdateLive(live, obj, out, meta map[string]any, id identity, now time.Time, view *types.Schema) bool {
 	reset, ok := m.fast.resetFor(id.Subresource)
 	if !ok {
 		return false
@@ -50,9 +51,9 @@ func (m *Manager) fastUpdateLive(live, obj, out, meta map[string]any, id identit
 	}
 	var c fastCompare
 	c.trackRemoved = true
-	lv := typedView(m.kind, withoutManagedFields(live))
-	ov := typedView(m.kind, out)
-	am, member, ok := c.object(m.kind, lv, true, ov, rootTries{reset: reset, strip: stripTrie})
+	lv := typedView(view, withoutManagedFields(live))
+	ov := typedView(view, out)
+	am, member, ok := c.object(view, lv, true, ov, rootTries{reset: reset, strip: stripTrie})
 	if !ok || member {
 		return false
 	}

@@ -162,7 +162,7 @@ func servedFast(m *Manager, live, obj map[string]any, manager, subresource strin
 			delete(meta, "managedFields")
 		}
 		id := identity{Manager: cmp.Or(manager, UnknownManager), Operation: operationUpdate, APIVersion: string(m.apiVersion), Subresource: subresource}
-		return m.fastUpdateLive(live, obj, out, meta, id, t0)
+		return m.fastUpdateLive(live, obj, out, meta, id, t0, m.kind)
 	}
 	if mgd := m.decodeLiveOrNew(live, obj, subresource != ""); len(mgd.fields) != 0 {
 		return false

@@ -61,6 +61,7 @@ type Manager struct {
 	updaters   map[string]*merge.Updater // by subresource, for those with reset fields; read-only after New
 	plain      *merge.Updater            // for the other subresources
 	kind       *types.Schema             // the kind's schema for built-in kinds (see typedView), else nil
+	metaKind   *types.Schema             // kind with only apiVersion, kind and metadata (UpdateMetadata), or nil
 	zero       map[string]any            // what a create is compared with (see zeroObject); never modified
 	fast       *fastUpdater              // the reset fields as the fast paths read them (see fastupdate.go)
 }
@@ -77,6 +78,9 @@ func New(conv TypeConverter, gvk types.GroupVersionKind, resetFields map[string]
 		updaters:   make(map[string]*merge.Updater, len(resetFields)),
 	}
 	m.kind, m.zero = builtinKind(conv)
+	if m.kind != nil {
+		m.metaKind = m.kind.WithFieldsOnly("apiVersion", "kind", "metadata")
+	}
 	m.fast = newFastUpdater(resetFields)
 	m.plain = m.newUpdater(nil)
 	for sub, set := range resetFields {
@@ -144,16 +148,37 @@ func (m *Manager) Update(live, obj map[string]any, manager, subresource string, 
 	return m.updateUsing(live, obj, manager, subresource, now, true)
 }
 
+// UpdateMetadata is Update for a write that changes nothing but metadata: live and obj hold only apiVersion, kind
+// and metadata, and the caller has checked that their other members are equal. The result is Update's on the whole
+// objects (but for those members): equal members hold no change to record, and the entries are reconciled with the
+// schema alone. Leaving the bodies out spares decoding, viewing and comparing them, which is most of the work when a
+// controller changes a label.
+func (m *Manager) UpdateMetadata(live, obj map[string]any, manager, subresource string, now time.Time) (map[string]any, error) {
+	return m.updateView(live, obj, manager, subresource, now, true, m.metaKind)
+}
+
+// UpdateMetadataNoErrors is UpdateMetadata as UpdateNoErrors is Update.
+func (m *Manager) UpdateMetadataNoErrors(live, obj map[string]any, manager, subresource string, now time.Time) map[string]any {
+	out, err := m.UpdateMetadata(live, obj, manager, subresource, now)
+	return orLiveManagedFields(out, err, live, obj)
+}
+
 // updateUsing is Update; fast lets the fast paths (fastCreateFields, fastUpdateLive) serve the writes they cover.
 // Without it every write takes the SMD path, the reference the differential tests compare them with.
 func (m *Manager) updateUsing(live, obj map[string]any, manager, subresource string, now time.Time, fast bool) (map[string]any, error) {
-	if fast && live != nil && m.kind != nil {
+	return m.updateView(live, obj, manager, subresource, now, fast, m.kind)
+}
+
+// updateView is updateUsing whose fast path of updates views and compares the objects with view: m.kind, or
+// m.metaKind for UpdateMetadata.
+func (m *Manager) updateView(live, obj map[string]any, manager, subresource string, now time.Time, fast bool, view *types.Schema) (map[string]any, error) {
+	if fast && live != nil && view != nil {
 		out, meta := withOwnMetadata(obj)
 		if meta != nil {
 			delete(meta, "managedFields")
 		}
 		id := identity{Manager: cmp.Or(manager, UnknownManager), Operation: operationUpdate, APIVersion: string(m.apiVersion), Subresource: subresource}
-		if m.fastUpdateLive(live, obj, out, meta, id, now) {
+		if m.fastUpdateLive(live, obj, out, meta, id, now, view) {
 			return out, nil
 		}
 	}
@@ -190,6 +215,11 @@ func (m *Manager) updateUsing(live, obj map[string]any, manager, subresource str
 // handlers call it: when Update fails, it returns obj with live's managedFields (none on create).
 func (m *Manager) UpdateNoErrors(live, obj map[string]any, manager, subresource string, now time.Time) map[string]any {
 	out, err := m.Update(live, obj, manager, subresource, now)
+	return orLiveManagedFields(out, err, live, obj)
+}
+
+// orLiveManagedFields returns out when err is nil, else obj with live's managedFields (UpdateNoErrors).
+func orLiveManagedFields(out map[string]any, err error, live, obj map[string]any) map[string]any {
 	if err == nil {
 		return out
 	}

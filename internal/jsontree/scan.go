@@ -57,16 +57,22 @@ func skipWS(data []byte, i int) int {
 
 // skipString returns the offset past the string starting at data[i] == '"', or -1.
 func skipString(data []byte, i int) int {
-	i++
-	for i < len(data) {
-		switch data[i] {
-		case '\\':
-			i += 2
-			continue
-		case '"':
-			return i + 1
+	start := i + 1
+	for i = start; i < len(data); {
+		q := bytes.IndexByte(data[i:], '"')
+		if q < 0 {
+			return -1
 		}
-		i++
+		q += i
+		// The quote ends the string unless an odd number of backslashes precedes it.
+		n := 0
+		for k := q - 1; k >= start && data[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return q + 1
+		}
+		i = q + 1
 	}
 	return -1
 }
@@ -193,6 +199,27 @@ func Lookup(data []byte, path ...string) ([]byte, bool) {
 			return true
 		})
 		if !ok || found == nil {
+			return nil, false
+		}
+		cur = found
+	}
+	return cur, true
+}
+
+// LookupUnique is Lookup for a document whose objects have no repeated keys (a canonical one, AppendCanonical): it
+// stops at the first member of each name instead of reading every member for the last.
+func LookupUnique(data []byte, path ...string) ([]byte, bool) {
+	cur := data
+	for _, name := range path {
+		var found []byte
+		Members(cur, func(k, v []byte) bool {
+			if KeyEquals(k, name) {
+				found = v
+				return false
+			}
+			return true
+		})
+		if found == nil {
 			return nil, false
 		}
 		cur = found

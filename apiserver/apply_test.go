@@ -1,0 +1,197 @@
+package apiserver_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/kubemem/kubemem/apiserver"
+	"github.com/kubemem/kubemem/types"
+)
+
+// applyDeployment is a deployment apply configuration with replicas spelled as given.
+func applyDeployment(replicas string) []byte {
+	return []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: ` + replicas + `
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: c
+        image: nginx:1.25
+`)
+}
+
+// managers returns "manager/operation" of each managedFields entry.
+func managers(o *types.Object) []string {
+	var out []string
+	for _, e := range o.MetaNoCopy().ManagedFields {
+		out = append(out, e.Manager+"/"+e.Operation)
+	}
+	return out
+}
+
+// TestServerSideApply: apply creates, re-applies, conflicts with another manager (409 with kube's Status), is forced,
+// and every other write records its manager with operation Update.
+func TestServerSideApply(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	deps := srv.Resource(apiserver.Deployments).Namespace("default")
+	apply := func(replicas, manager string, force bool) (*types.Object, error) {
+		opts := apiserver.PatchOptions{FieldManager: manager}
+		if force {
+			opts.Force = &force
+		}
+		return deps.Patch(ctx, "web", apiserver.ApplyPatchType, applyDeployment(replicas), opts)
+	}
+
+	created, err := apply("2", "ci", false)
+	require.NoError(t, err)
+	require.Equal(t, "2", jsonPath(t, created, "spec.replicas"))
+	require.Equal(t, []string{"ci/Apply"}, managers(created))
+	require.Equal(t, `"RollingUpdate"`, jsonPath(t, created, "spec.strategy.type"), "the applied object is defaulted")
+
+	again, err := apply("2", "ci", false)
+	require.NoError(t, err)
+	require.Equal(t, created.ResourceVersion(), again.ResourceVersion(), "an apply that changes nothing writes nothing")
+
+	_, err = apply("3", "other", false)
+	st := requireStatus(t, err, wantStatus{Code: http.StatusConflict, Reason: types.StatusReasonConflict,
+		Message: `Apply failed with 1 conflict: conflict with "ci": .spec.replicas`})
+	require.Equal(t, []types.StatusCause{{Type: "FieldManagerConflict", Message: `conflict with "ci"`, Field: ".spec.replicas"}}, st.Details.Causes)
+
+	forced, err := apply("3", "other", true)
+	require.NoError(t, err)
+	require.Equal(t, "3", jsonPath(t, forced, "spec.replicas"))
+	require.Equal(t, []string{"ci/Apply", "other/Apply"}, managers(forced))
+
+	// Another write records its manager as an Update.
+	labeled, err := deps.Patch(ctx, "web", apiserver.MergePatchType, []byte(`{"metadata":{"labels":{"team":"a"}}}`), apiserver.PatchOptions{FieldManager: "labeler"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"ci/Apply", "other/Apply", "labeler/Update"}, managers(labeled))
+
+	_, err = deps.Patch(ctx, "web", apiserver.ApplyPatchType, applyDeployment("3"), apiserver.PatchOptions{})
+	requireStatus(t, err, wantStatus{Code: http.StatusUnprocessableEntity, Reason: types.StatusReasonInvalid,
+		Message: `PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch`})
+}
+
+// TestManagedFieldsOnWrites: a create names its manager (the fieldManager option, else the User-Agent's product over
+// HTTP), an update that sends no managedFields keeps them, and one that sends managedFields: [] clears them.
+func TestManagedFieldsOnWrites(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	cms := srv.Resource(apiserver.ConfigMaps).Namespace("default")
+	created, err := cms.Create(ctx, configMap(t, "a"), apiserver.CreateOptions{FieldManager: "creator"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"creator/Update"}, managers(created))
+
+	updated, err := cms.Update(ctx, withData(t, withoutRV(created).WithResourceVersion(created.ResourceVersion()), "v2"), apiserver.UpdateOptions{FieldManager: "updater"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"creator/Update", "updater/Update"}, managers(updated))
+	require.JSONEq(t, `{"f:data":{}}`, string(updated.MetaNoCopy().ManagedFields[0].FieldsV1), "the creator keeps the map, not its key")
+	require.JSONEq(t, `{"f:data":{"f:k":{}}}`, string(updated.MetaNoCopy().ManagedFields[1].FieldsV1), "the updater took data.k")
+
+	m := updated.Meta()
+	m.ManagedFields = []types.ManagedFieldsEntry{}
+	cleared, err := cms.Update(ctx, updated.WithMeta(m), apiserver.UpdateOptions{FieldManager: "updater"})
+	require.NoError(t, err)
+	require.Empty(t, managers(cleared))
+}
+
+// TestManagedFieldsOnMetadataUpdates: updates that change only metadata (the field manager then reads metadata
+// alone) record ownership as kube-apiserver does, whether the client sends back the managedFields it read or none.
+func TestManagedFieldsOnMetadataUpdates(t *testing.T) {
+	type entry struct{ Manager, Fields string }
+	tests := []struct {
+		name     string
+		manager  string
+		sendBack bool                      // the update carries the managedFields it read
+		edit     func(m map[string]string) // changes the labels
+		want     []entry
+	}{
+		{
+			name: "the creator adds a label", manager: "creator", sendBack: true,
+			edit: func(m map[string]string) { m["b"] = "1" },
+			want: []entry{{"creator", `{"f:data":{".":{},"f:k":{}},"f:metadata":{"f:labels":{".":{},"f:a":{},"f:b":{}}}}`}},
+		},
+		{
+			name: "another manager adds a label", manager: "labeler",
+			edit: func(m map[string]string) { m["b"] = "1" },
+			want: []entry{
+				{"creator", `{"f:data":{".":{},"f:k":{}},"f:metadata":{"f:labels":{".":{},"f:a":{}}}}`},
+				{"labeler", `{"f:metadata":{"f:labels":{"f:b":{}}}}`},
+			},
+		},
+		{
+			name: "another manager changes the creator's label", manager: "labeler", sendBack: true,
+			edit: func(m map[string]string) { m["a"] = "2" },
+			want: []entry{
+				{"creator", `{"f:data":{".":{},"f:k":{}},"f:metadata":{"f:labels":{}}}`}, // the map, not its key
+				{"labeler", `{"f:metadata":{"f:labels":{"f:a":{}}}}`},
+			},
+		},
+		{
+			name: "another manager removes the creator's label", manager: "labeler",
+			edit: func(m map[string]string) { delete(m, "a") },
+			// The labels are now empty, which ObjectMeta does not encode: the map is gone, and nobody owns it.
+			want: []entry{{"creator", `{"f:data":{".":{},"f:k":{}}}`}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			srv, _ := newServer(t)
+			cms := srv.Resource(apiserver.ConfigMaps).Namespace("default")
+			created, err := cms.Create(ctx, configMap(t, "a", "a", "1"), apiserver.CreateOptions{FieldManager: "creator"})
+			require.NoError(t, err)
+			m := created.Meta()
+			tt.edit(m.Labels)
+			if !tt.sendBack {
+				m.ManagedFields = nil
+			}
+			updated, err := cms.Update(ctx, created.WithMeta(m), apiserver.UpdateOptions{FieldManager: tt.manager})
+			require.NoError(t, err)
+			var got []entry
+			for _, e := range updated.MetaNoCopy().ManagedFields {
+				got = append(got, entry{e.Manager, string(e.FieldsV1)})
+			}
+			require.Equal(t, tt.want, got)
+			stored, err := cms.Get(ctx, "a", apiserver.GetOptions{})
+			require.NoError(t, err)
+			require.Equal(t, updated.JSON(), stored.JSON())
+		})
+	}
+}
+
+// TestManagedFieldsThroughScale: a write through the scale subresource gives its manager the replicas with
+// subresource "scale" (kube-apiserver's scale handler maps the Scale's fields to the object's), so a later apply of
+// other replicas conflicts with it.
+func TestManagedFieldsThroughScale(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	deps := srv.Resource(apiserver.Deployments).Namespace("default")
+	_, err := deps.Patch(ctx, "web", apiserver.ApplyPatchType, applyDeployment("2"), apiserver.PatchOptions{FieldManager: "ci"})
+	require.NoError(t, err)
+	_, err = deps.PatchScale(ctx, "web", apiserver.MergePatchType, []byte(`{"spec":{"replicas":5}}`), apiserver.PatchOptions{FieldManager: "scaler"})
+	require.NoError(t, err)
+	scaled, err := deps.Get(ctx, "web", apiserver.GetOptions{})
+	require.NoError(t, err)
+	entries := scaled.MetaNoCopy().ManagedFields
+	require.Len(t, entries, 2)
+	require.Equal(t, []string{"ci", "Apply", "", "scaler", "Update", "scale"},
+		[]string{entries[0].Manager, entries[0].Operation, entries[0].Subresource, entries[1].Manager, entries[1].Operation, entries[1].Subresource})
+	require.Equal(t, "apps/v1", entries[1].APIVersion)
+	require.JSONEq(t, `{"f:spec":{"f:replicas":{}}}`, string(entries[1].FieldsV1))
+	require.NotContains(t, string(entries[0].FieldsV1), `"f:replicas"`, "the applier lost the replicas")
+
+	_, err = deps.Patch(ctx, "web", apiserver.ApplyPatchType, applyDeployment("2"), apiserver.PatchOptions{FieldManager: "ci"})
+	requireStatus(t, err, wantStatus{Code: http.StatusConflict, Reason: types.StatusReasonConflict,
+		Message: `Apply failed with 1 conflict: conflict with "scaler" with subresource "scale" using apps/v1: .spec.replicas`})
+}
