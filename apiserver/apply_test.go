@@ -188,6 +188,7 @@ func TestManagedFieldsThroughScale(t *testing.T) {
 	require.Equal(t, []string{"ci", "Apply", "", "scaler", "Update", "scale"},
 		[]string{entries[0].Manager, entries[0].Operation, entries[0].Subresource, entries[1].Manager, entries[1].Operation, entries[1].Subresource})
 	require.Equal(t, "apps/v1", entries[1].APIVersion)
+	require.Nil(t, entries[1].Time, "kube's scale handler writes the entry without a time")
 	require.JSONEq(t, `{"f:spec":{"f:replicas":{}}}`, string(entries[1].FieldsV1))
 	require.NotContains(t, string(entries[0].FieldsV1), `"f:replicas"`, "the applier lost the replicas")
 

@@ -3,6 +3,8 @@ package apiserver
 import (
 	"bytes"
 	"context"
+	"maps"
+	"slices"
 	"sync"
 
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
@@ -102,7 +104,34 @@ func (s *Server) trackUpdate(r *Resource, w fieldWrite, old, tree map[string]any
 	if fm == nil || w.applied {
 		return tree
 	}
-	return fm.UpdateNoErrors(old, tree, w.manager, w.subresource, s.clock.Now())
+	out := fm.UpdateNoErrors(old, tree, w.manager, w.subresource, s.clock.Now())
+	if w.subresource == "scale" {
+		untimeScaleEntries(out)
+	}
+	return out
+}
+
+// untimeScaleEntries removes the time of the managedFields entries of the scale subresource in tree, as
+// kube-apiserver's scale handler writes them: it carries the Scale's entries back to the object with the times the
+// object's entries had under the same identity, and no entry of the object has the Scale's (its apiVersion is
+// autoscaling/v1).
+func untimeScaleEntries(tree map[string]any) {
+	meta, _ := tree["metadata"].(map[string]any)
+	list, _ := meta["managedFields"].([]any)
+	copied := false
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok || m["subresource"] != "scale" || m["time"] == nil {
+			continue
+		}
+		if !copied { // the list and its entries may be shared with the objects the tree was made from
+			list, copied = slices.Clone(list), true
+			meta["managedFields"] = list
+		}
+		cp := maps.Clone(m)
+		delete(cp, "time")
+		list[i] = cp
+	}
 }
 
 // trackMetadataUpdate is trackUpdate for an update whose body equals the stored one's (and that the caller has
