@@ -107,9 +107,9 @@ func ParseObject(data []byte) (*Object, error) {
 type metaOwnership int
 
 const (
-	metaShared       metaOwnership = iota // the ObjectMeta and its slices may be shared: both are copied before editing
-	metaStructOwned                       // the ObjectMeta is the object's; its slices may be shared
-	metaOwned                             // the ObjectMeta and its slices are the object's
+	metaShared      metaOwnership = iota // the ObjectMeta and its slices may be shared: both are copied before editing
+	metaStructOwned                      // the ObjectMeta is the object's; its slices may be shared
+	metaOwned                            // the ObjectMeta and its slices are the object's
 )
 
 // aliasManagedFields points the fieldsV1 of o's managedFields entries into o's own encoding, where appendMeta wrote
@@ -546,8 +546,10 @@ func appendMeta(b []byte, m *ObjectMeta, spans []int32) ([]byte, int, bool, []in
 	return append(b, '}'), rvAt, rvAfter, spans
 }
 
-// appendManagedFieldsEntry encodes e as encoding/json would, and returns where its fieldsV1 starts and ends in b
-// (-1 when it has none). A fieldsV1 that is not JSON is left out, so the document stays valid.
+// appendManagedFieldsEntry encodes e with encoding/json's member names and order, its fieldsV1 as written
+// (compacted, as AppendCanonical keeps every member of an object; kube-apiserver too keeps FieldsV1 as raw bytes), and
+// returns where its fieldsV1 starts and ends in b (-1 when it has none). A fieldsV1 that is not JSON is left out, so
+// the document stays valid.
 func appendManagedFieldsEntry(b []byte, e *ManagedFieldsEntry) ([]byte, int, int) {
 	b = append(b, '{')
 	first := true
