@@ -37,7 +37,7 @@ func (s *Server) applyPatch(ctx context.Context, r *Resource, ns, name string, d
 	if err != nil {
 		return nil, err
 	}
-	if err := checkApplyConfig(r, ns, name, config); err != nil {
+	if err := checkApplyConfig(r.TypeMeta(), r.Namespaced, ns, name, config); err != nil {
 		return nil, err
 	}
 	force := opts.Force != nil && *opts.Force
@@ -131,9 +131,9 @@ func jsonCompatible(v any) any {
 	return v
 }
 
-// checkApplyConfig refuses a configuration for another kind or object, as kube-apiserver's apply patcher does.
-func checkApplyConfig(r *Resource, ns, name string, config map[string]any) error {
-	tm := r.TypeMeta()
+// checkApplyConfig refuses a configuration for another kind (tm) or object, as kube-apiserver's apply patcher does;
+// namespaced says whether the object has a namespace.
+func checkApplyConfig(tm types.TypeMeta, namespaced bool, ns, name string, config map[string]any) error {
 	if v, _ := config["apiVersion"].(string); v != tm.APIVersion {
 		return types.NewBadRequest(fmt.Sprintf("the API version in the data (%s) does not match the expected API version (%s)", v, tm.APIVersion))
 	}
@@ -151,7 +151,7 @@ func checkApplyConfig(r *Resource, ns, name string, config map[string]any) error
 	if n, _ := meta["name"].(string); n != name {
 		return types.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", n, name))
 	}
-	if n, _ := meta["namespace"].(string); r.Namespaced && n != "" && n != ns {
+	if n, _ := meta["namespace"].(string); namespaced && n != "" && n != ns {
 		return types.NewBadRequest(fmt.Sprintf("the namespace of the object (%s) does not match the namespace on the URL (%s)", n, ns))
 	}
 	return nil

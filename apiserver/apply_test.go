@@ -196,3 +196,47 @@ func TestManagedFieldsThroughScale(t *testing.T) {
 	requireStatus(t, err, wantStatus{Code: http.StatusConflict, Reason: types.StatusReasonConflict,
 		Message: `Apply failed with 1 conflict: conflict with "scaler" with subresource "scale" using apps/v1: .spec.replicas`})
 }
+
+// TestApplyThroughScale: an apply of a Scale conflicts with the object's owner of the replicas, takes them when
+// forced, and is recorded on the object as kube-apiserver's scale handler records it (subresource scale, the object's
+// apiVersion, no time), so that the owner's next apply of other replicas conflicts with it.
+func TestApplyThroughScale(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	deps := srv.Resource(apiserver.Deployments).Namespace("default")
+	_, err := deps.Patch(ctx, "web", apiserver.ApplyPatchType, applyDeployment("2"), apiserver.PatchOptions{FieldManager: "ci"})
+	require.NoError(t, err)
+	scaleConfig := []byte("apiVersion: autoscaling/v1\nkind: Scale\nmetadata: {name: web}\nspec: {replicas: 5}\n")
+
+	_, err = deps.PatchScale(ctx, "web", apiserver.ApplyPatchType, scaleConfig, apiserver.PatchOptions{FieldManager: "hpa"})
+	requireStatus(t, err, wantStatus{Code: http.StatusConflict, Reason: types.StatusReasonConflict,
+		Message: `Apply failed with 1 conflict: conflict with "ci": .spec.replicas`})
+
+	force := true
+	scale, err := deps.PatchScale(ctx, "web", apiserver.ApplyPatchType, scaleConfig, apiserver.PatchOptions{FieldManager: "hpa", Force: &force})
+	require.NoError(t, err)
+	require.Equal(t, "5", jsonPath(t, scale, "spec.replicas"))
+	dep, err := deps.Get(ctx, "web", apiserver.GetOptions{})
+	require.NoError(t, err)
+	require.Equal(t, "5", jsonPath(t, dep, "spec.replicas"))
+	entries := dep.MetaNoCopy().ManagedFields
+	require.Len(t, entries, 2)
+	// Entries without a time sort first among the Apply entries, as kube sorts them.
+	require.Equal(t, []string{"hpa", "Apply", "scale", "apps/v1", "ci", "Apply", ""},
+		[]string{entries[0].Manager, entries[0].Operation, entries[0].Subresource, entries[0].APIVersion, entries[1].Manager, entries[1].Operation, entries[1].Subresource})
+	require.Nil(t, entries[0].Time)
+	require.JSONEq(t, `{"f:spec":{"f:replicas":{}}}`, string(entries[0].FieldsV1))
+	require.NotContains(t, string(entries[1].FieldsV1), `"f:replicas"`)
+
+	again, err := deps.PatchScale(ctx, "web", apiserver.ApplyPatchType, scaleConfig, apiserver.PatchOptions{FieldManager: "hpa"})
+	require.NoError(t, err)
+	require.Equal(t, scale.ResourceVersion(), again.ResourceVersion(), "the same apply again writes nothing")
+
+	_, err = deps.Patch(ctx, "web", apiserver.ApplyPatchType, applyDeployment("2"), apiserver.PatchOptions{FieldManager: "ci"})
+	requireStatus(t, err, wantStatus{Code: http.StatusConflict, Reason: types.StatusReasonConflict,
+		Message: `Apply failed with 1 conflict: conflict with "hpa" with subresource "scale": .spec.replicas`})
+
+	_, err = deps.PatchScale(ctx, "web", apiserver.ApplyPatchType, []byte("apiVersion: apps/v1\nkind: Scale\nspec: {replicas: 1}\n"), apiserver.PatchOptions{FieldManager: "hpa"})
+	requireStatus(t, err, wantStatus{Code: http.StatusBadRequest, Reason: types.StatusReasonBadRequest,
+		Message: `the API version in the data (apps/v1) does not match the expected API version (autoscaling/v1)`})
+}

@@ -3,7 +3,9 @@ package apiserver
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
+	"github.com/kubemem/kubemem/internal/fieldmanager"
 	"github.com/kubemem/kubemem/internal/jsontree"
 	"github.com/kubemem/kubemem/patch"
 	"github.com/kubemem/kubemem/types"
@@ -42,9 +44,8 @@ func (c *ResourceClient) UpdateScale(ctx context.Context, name string, scale *ty
 	if err != nil {
 		return nil, types.NewBadRequest("spec.replicas: " + err.Error())
 	}
-	if n, isInt := v.(int64); !isInt || n < 0 {
-		return nil, types.NewInvalid(types.GroupKind{Group: "autoscaling", Kind: "Scale"}, name, types.FieldErrorList{
-			types.FieldInvalid(types.NewFieldPath("spec", "replicas"), v, "must be greater than or equal to 0")})
+	if err := checkScaleReplicas(name, v); err != nil {
+		return nil, err
 	}
 	for {
 		cur, err := c.Get(ctx, name, GetOptions{})
@@ -70,6 +71,116 @@ func (c *ResourceClient) UpdateScale(ctx context.Context, name string, scale *ty
 		updated, _, err := c.s.update(context.WithValue(ctx, fieldSubresourceKey{}, "scale"), c.r, c.ns, next, opts)
 		if types.IsConflict(err) && scale.ResourceVersion() == "" {
 			continue // changed meanwhile; without a precondition the scale applies to the latest version
+		}
+		if err != nil {
+			return nil, err
+		}
+		return scaleOf(c.r, c.r.present(updated))
+	}
+}
+
+// checkScaleReplicas validates a Scale's spec.replicas, v.
+func checkScaleReplicas(name string, v any) error {
+	if n, isInt := v.(int64); !isInt || n < 0 {
+		return types.NewInvalid(types.GroupKind{Group: "autoscaling", Kind: "Scale"}, name, types.FieldErrorList{
+			types.FieldInvalid(types.NewFieldPath("spec", "replicas"), v, "must be greater than or equal to 0")})
+	}
+	return nil
+}
+
+// scaleFieldManager returns the field manager of autoscaling/v1 Scale objects.
+func (s *Server) scaleFieldManager() *fieldmanager.Manager {
+	s.scale.once.Do(func() {
+		gvk := types.GroupVersionKind{Group: "autoscaling", Version: "v1", Kind: "Scale"}
+		if conv, ok := fieldmanager.ForKind(gvk); ok { // the generated schema has it
+			s.scale.m = fieldmanager.New(conv, gvk, nil)
+		}
+	})
+	return s.scale.m
+}
+
+// applyScale is server-side apply through the scale subresource, as kube-apiserver's scale handler does it: the
+// object's managedFields are carried to its Scale (the entries that own the replicas), the configuration is applied
+// to the Scale, and the Scale's replicas and entries are carried back to the object, which is then updated.
+func (c *ResourceClient) applyScale(ctx context.Context, name string, data []byte, opts PatchOptions) (*types.Object, error) {
+	if err := c.scalable(name); err != nil {
+		return nil, err
+	}
+	if errs := validateApplyOptions(opts); len(errs) > 0 {
+		return nil, types.NewInvalid(types.GroupKind{Group: "meta.k8s.io", Kind: "PatchOptions"}, "", errs)
+	}
+	fm := c.s.scaleFieldManager()
+	if fm == nil {
+		return nil, types.NewInternalError(errors.New("no schema for autoscaling/v1 Scale"))
+	}
+	config, err := decodeApplyConfig(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkApplyConfig(scaleTypeMeta, c.r.Namespaced, c.ns, name, config); err != nil {
+		return nil, err
+	}
+	force := opts.Force != nil && *opts.Force
+	apiVersion := c.r.GVR.GroupVersion().String()
+	specPath, _, _ := c.r.scalePaths()
+	ctx = context.WithValue(ctx, appliedKey{}, true) // the managedFields are computed here
+	for {
+		cur, err := c.Get(ctx, name, GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		u, err := cur.Unstructured()
+		if err != nil {
+			return nil, types.NewInternalError(err)
+		}
+		parentFields, _ := u.Nested("metadata", "managedFields")
+		scale, err := scaleOf(c.r, cur)
+		if err != nil {
+			return nil, err
+		}
+		live, err := scale.Unstructured()
+		if err != nil {
+			return nil, types.NewInternalError(err)
+		}
+		scaleFields, err := fieldmanager.ScaleManagedFields(parentFields, apiVersion, specPath)
+		if err != nil {
+			return nil, types.NewInternalError(err)
+		}
+		if scaleFields != nil {
+			_ = live.SetNested(scaleFields, "metadata", "managedFields")
+		}
+		applied, err := fm.Apply(live, config, opts.FieldManager, "scale", force, c.s.clock.Now())
+		if err != nil {
+			return nil, applyError(err)
+		}
+		replicas, _ := types.Unstructured(applied).Nested("spec", "replicas")
+		if replicas == nil {
+			replicas = int64(0)
+		}
+		if err := checkScaleReplicas(name, replicas); err != nil {
+			return nil, err
+		}
+		appliedFields, _ := types.Unstructured(applied).Nested("metadata", "managedFields")
+		fields, err := fieldmanager.ParentManagedFields(parentFields, appliedFields, apiVersion, specPath)
+		if err != nil {
+			return nil, types.NewInternalError(err)
+		}
+		if err := u.SetNested(replicas, specPath...); err != nil {
+			return nil, types.NewInternalError(err)
+		}
+		meta, _ := u["metadata"].(map[string]any)
+		if fields != nil {
+			meta["managedFields"] = fields
+		} else {
+			delete(meta, "managedFields")
+		}
+		next, err := u.ToObject()
+		if err != nil {
+			return nil, types.NewInternalError(err)
+		}
+		updated, _, err := c.s.update(ctx, c.r, c.ns, next, UpdateOptions{DryRun: opts.DryRun, FieldManager: opts.FieldManager})
+		if types.IsConflict(err) {
+			continue // changed meanwhile: apply to the latest version
 		}
 		if err != nil {
 			return nil, err
@@ -119,9 +230,12 @@ func scaleOf(r *Resource, obj *types.Object) (*types.Object, error) {
 	return s.WithMeta(meta), nil
 }
 
-// PatchScale applies a JSON, merge or strategic merge patch to the object's Scale and stores the resulting
+// PatchScale applies a JSON, merge, strategic merge or apply patch to the object's Scale and stores the resulting
 // spec.replicas.
 func (c *ResourceClient) PatchScale(ctx context.Context, name string, pt PatchType, data []byte, opts PatchOptions) (*types.Object, error) {
+	if pt == ApplyPatchType {
+		return c.applyScale(ctx, name, data, opts)
+	}
 	cur, err := c.GetScale(ctx, name, GetOptions{})
 	if err != nil {
 		return nil, err
@@ -133,7 +247,7 @@ func (c *ResourceClient) PatchScale(ctx context.Context, name string, pt PatchTy
 	case MergePatchType, StrategicMergePatchType: // a Scale has no lists: strategic merge is a merge patch
 		apply = patch.MergePatch
 	default:
-		return nil, types.NewUnsupportedMediaType([]string{string(JSONPatchType), string(MergePatchType), string(StrategicMergePatchType)})
+		return nil, types.NewUnsupportedMediaType([]string{string(JSONPatchType), string(MergePatchType), string(StrategicMergePatchType), string(ApplyPatchType)})
 	}
 	patched, err := apply(cur.JSON(), data)
 	if err != nil {

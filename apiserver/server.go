@@ -29,6 +29,7 @@ type Server struct {
 	openapi   *openAPICache            // built on first request; shared with forks
 	kcm       *controllers             // kube-controller-manager: garbage collector, namespace controller
 	crds      *crdState                // the CRDs' served resources and cleanups
+	scale     *lazyFieldManager        // the field manager of autoscaling/v1 Scale (scale.go); shared with forks
 
 	// randMu guards rand.
 	randMu sync.Mutex
@@ -43,7 +44,7 @@ func New(opts Options) (*Server, error) {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
-	s := &Server{opts: opts, clock: opts.Clock, rand: opts.Rand, openapi: &openAPICache{}, crds: newCRDState()}
+	s := &Server{opts: opts, clock: opts.Clock, rand: opts.Rand, openapi: &openAPICache{}, crds: newCRDState(), scale: &lazyFieldManager{}}
 	if s.rand == nil {
 		var seed [16]byte
 		_, _ = crand.Read(seed[:]) // never fails on supported platforms
@@ -146,7 +147,7 @@ func (s *Server) Close() error {
 // starts at the fork, and it has its own watch broadcaster, admission plugins bound to it, service allocator and
 // built-in controllers (garbage collector, namespace controller); Close it when done.
 func (s *Server) Fork() *Server {
-	f := &Server{opts: s.opts, clock: s.clock, openapi: s.openapi, crds: newCRDState()}
+	f := &Server{opts: s.opts, clock: s.clock, openapi: s.openapi, crds: newCRDState(), scale: s.scale}
 	f.reg.Store(s.registry().builtinOnly())
 	s.randMu.Lock()
 	f.rand = rand.New(rand.NewPCG(s.rand.Uint64(), s.rand.Uint64()))
