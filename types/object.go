@@ -390,10 +390,53 @@ func (o *Object) RawNoCopy() []byte { return o.raw }
 // returned slice aliases the object and must not be modified. metadata.resourceVersion is not found this way; use
 // ResourceVersion.
 func (o *Object) Lookup(path ...string) ([]byte, bool) {
-	if len(path) > 0 && path[0] == "metadata" {
-		return jsontree.LookupUnique(o.raw[o.metaAt:o.bodyAt], path[1:]...)
+	if len(path) == 0 {
+		return o.raw, true
 	}
-	return jsontree.LookupUnique(o.raw, path...) // the encoding is canonical: its keys are unique
+	switch path[0] {
+	case "metadata":
+		return jsontree.LookupUnique(o.raw[o.metaAt:o.bodyAt], path[1:]...)
+	case "kind", "apiVersion":
+		return jsontree.LookupUnique(o.raw, path...) // the encoding is canonical: its keys are unique
+	}
+	v, ok := o.bodyMember(path[0])
+	if !ok {
+		return nil, false
+	}
+	return jsontree.LookupUnique(v, path[1:]...)
+}
+
+// bodyMember returns the value of the body member name, reading the body's members only (from bodyAt on, each after
+// a comma). The encoding is canonical, without whitespace, but for what WithMember was given.
+func (o *Object) bodyMember(name string) ([]byte, bool) {
+	b := o.raw
+	ws := func(i int) int {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+			i++
+		}
+		return i
+	}
+	for i := ws(int(o.bodyAt)); i < len(b) && b[i] == ','; i = ws(i) {
+		kStart := ws(i + 1)
+		kEnd := jsontree.SkipValue(b, kStart)
+		if kEnd < 0 {
+			return nil, false
+		}
+		colon := ws(kEnd)
+		if colon >= len(b) || b[colon] != ':' {
+			return nil, false
+		}
+		vStart := ws(colon + 1)
+		vEnd := jsontree.SkipValue(b, vStart)
+		if vEnd < 0 {
+			return nil, false
+		}
+		if jsontree.KeyEquals(b[kStart:kEnd], name) {
+			return b[vStart:vEnd], true
+		}
+		i = vEnd
+	}
+	return nil, false
 }
 
 // Field returns the value of a field selector path such as "metadata.name", "spec.nodeName" or "status.phase" in
@@ -406,7 +449,7 @@ func (o *Object) Field(path string) string {
 	case "metadata.namespace":
 		return o.meta.Namespace
 	}
-	raw, ok := jsontree.Lookup(o.raw, strings.Split(path, ".")...)
+	raw, ok := o.Lookup(strings.Split(path, ".")...)
 	if !ok || len(raw) == 0 {
 		return ""
 	}

@@ -121,3 +121,30 @@ func TestObjectWithMember(t *testing.T) {
 	require.True(t, o.EquivalentContent(reordered), "W-6: key order does not make a change")
 	require.False(t, o.EquivalentContent(o.WithMember("spec", []byte(`{"a":2}`))))
 }
+
+// TestLookupBodyWithWhitespace: a member WithMember was given with whitespace around it does not hide the members
+// after it, and its value is returned without the whitespace.
+func TestLookupBodyWithWhitespace(t *testing.T) {
+	o, err := ParseObject([]byte(`{"kind":"X","metadata":{"name":"a"},"a":1,"z":{"k":"v"}}`))
+	require.NoError(t, err)
+	o = o.WithMember("b", []byte(" {\"x\": [1, 2]} "))
+	for _, tt := range []struct {
+		path []string
+		want string
+	}{
+		{[]string{"a"}, `1`},
+		{[]string{"b"}, `{"x": [1, 2]}`},
+		{[]string{"b", "x"}, `[1, 2]`},
+		{[]string{"z", "k"}, `"v"`},
+		{[]string{"metadata", "name"}, `"a"`},
+		{[]string{"kind"}, `"X"`},
+	} {
+		got, ok := o.Lookup(tt.path...)
+		require.True(t, ok, tt.path)
+		require.Equal(t, tt.want, string(got), tt.path)
+	}
+	_, ok := o.Lookup("missing")
+	require.False(t, ok)
+	require.Equal(t, "v", o.Field("z.k"))
+	require.Equal(t, "1", o.Field("a"))
+}

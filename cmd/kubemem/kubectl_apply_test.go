@@ -165,5 +165,23 @@ func TestKubectlApply(t *testing.T) {
 		out := k.ok("get", "deployment", "csa", "-o", "yaml", "--show-managed-fields")
 		require.Contains(t, out, "manager: kubectl-last-applied\n")
 		require.NotContains(t, out, "kubectl-client-side-apply")
+
+		// kubectl scale writes through the scale subresource: its manager owns the replicas there, and the next
+		// apply of other replicas conflicts with it.
+		require.Equal(t, "deployment.apps/csa scaled\n", k.ok("scale", "deployment", "csa", "--replicas=5"))
+		obj = k.get("deployment", "csa")
+		require.Equal(t, 5, obj.Spec.Replicas)
+		var scaler managedFieldsEntry
+		for _, m := range obj.Metadata.ManagedFields {
+			if m.Subresource == "scale" {
+				scaler = m
+			}
+		}
+		require.Equal(t, "Update", scaler.Operation)
+		require.Equal(t, "apps/v1", scaler.APIVersion)
+		require.Equal(t, map[string]any{"f:spec": map[string]any{"f:replicas": map[string]any{}}}, scaler.FieldsV1)
+		require.False(t, obj.owns("kubectl", "f:spec", "f:replicas"), "the scale took the replicas from the applier")
+		out = k.run(true, "", "apply", "--server-side", "-f", v1)
+		require.Contains(t, out, `Apply failed with 1 conflict: conflict with "`+scaler.Manager+`" with subresource "scale" using apps/v1: .spec.replicas`)
 	})
 }
