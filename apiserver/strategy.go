@@ -326,6 +326,9 @@ func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object, 
 			// managedFields are left out: the field manager wrote them, and no rule reads them.
 			m, _ = decodeMetadata(o, func(name string, _ []byte) bool { return name != "managedFields" })
 		}
+		if m == nil {
+			m = map[string]any{} // both objects were decoded when they were stored
+		}
 		if rv := o.ResourceVersion(); rv != "" {
 			m["resourceVersion"] = rv // kept outside the encoding (types.Object)
 		}
