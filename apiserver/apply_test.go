@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -239,4 +240,39 @@ func TestApplyThroughScale(t *testing.T) {
 	_, err = deps.PatchScale(ctx, "web", apiserver.ApplyPatchType, []byte("apiVersion: apps/v1\nkind: Scale\nspec: {replicas: 1}\n"), apiserver.PatchOptions{FieldManager: "hpa"})
 	requireStatus(t, err, wantStatus{Code: http.StatusBadRequest, Reason: types.StatusReasonBadRequest,
 		Message: `the API version in the data (apps/v1) does not match the expected API version (autoscaling/v1)`})
+}
+
+// TestManagedFieldsOfServerWrites: the objects and writes kubemem makes itself carry the managers kube's components
+// have there: kube-apiserver for the default namespaces and priority classes, kube-controller-manager for the
+// namespace controller's status writes.
+func TestManagedFieldsOfServerWrites(t *testing.T) {
+	ctx := context.Background()
+	srv, _ := newServer(t)
+	ns, err := srv.Resource(apiserver.Namespaces).Get(ctx, "default", apiserver.GetOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"kube-apiserver/Update"}, managers(ns))
+	pc, err := srv.Resource(apiserver.PriorityClasses).Get(ctx, "system-node-critical", apiserver.GetOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []string{"kube-apiserver/Update"}, managers(pc))
+
+	// A namespace being deleted with an object that holds a finalizer: the namespace controller writes its
+	// conditions through the status subresource.
+	_, err = srv.Resource(apiserver.Namespaces).Create(ctx, toObject(t, types.Unstructured{"apiVersion": "v1", "kind": "Namespace",
+		"metadata": map[string]any{"name": "doomed"}}), apiserver.CreateOptions{FieldManager: "test"})
+	require.NoError(t, err)
+	_, err = srv.Resource(apiserver.ConfigMaps).Namespace("doomed").Create(ctx, toObject(t, types.Unstructured{"apiVersion": "v1", "kind": "ConfigMap",
+		"metadata": map[string]any{"name": "held", "finalizers": []any{"example.com/hold"}}}), apiserver.CreateOptions{})
+	require.NoError(t, err)
+	_, err = srv.Resource(apiserver.Namespaces).Delete(ctx, "doomed", apiserver.DeleteOptions{})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		ns, err := srv.Resource(apiserver.Namespaces).Get(ctx, "doomed", apiserver.GetOptions{})
+		require.NoError(t, err)
+		for _, e := range ns.MetaNoCopy().ManagedFields {
+			if e.Manager == "kube-controller-manager" && e.Subresource == "status" {
+				return true
+			}
+		}
+		return false
+	}, 5*time.Second, 5*time.Millisecond)
 }

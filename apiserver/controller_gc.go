@@ -664,7 +664,7 @@ func (gc *garbageCollector) patchMeta(ctx context.Context, ref gcRef, change fun
 		if merr != nil {
 			return merr
 		}
-		_, err = gc.client(ref).Patch(ctx, ref.name, MergePatchType, patch, PatchOptions{})
+		_, err = gc.client(ref).Patch(ctx, ref.name, MergePatchType, patch, PatchOptions{FieldManager: managerControllerManager})
 		switch {
 		case err == nil, types.IsNotFound(err):
 			return nil

@@ -201,7 +201,7 @@ func (nc *namespaceController) markTerminating(ctx context.Context, ns *types.Ob
 	if err != nil {
 		return nil, err
 	}
-	return nc.client().UpdateStatus(ctx, ns.WithMember("status", raw), UpdateOptions{})
+	return nc.client().UpdateStatus(ctx, ns.WithMember("status", raw), UpdateOptions{FieldManager: managerControllerManager})
 }
 
 // finalize removes the kubernetes finalizer from spec.finalizers through the finalize subresource.
@@ -225,7 +225,7 @@ func (nc *namespaceController) finalize(ctx context.Context, ns *types.Object) (
 	if err != nil {
 		return nil, err
 	}
-	return nc.client().Finalize(ctx, ns.WithMember("spec", raw), UpdateOptions{})
+	return nc.client().Finalize(ctx, ns.WithMember("spec", raw), UpdateOptions{FieldManager: managerControllerManager})
 }
 
 // deleteNamespace deletes a finalized namespace, unless it has been replaced by another of the same name.
@@ -442,7 +442,7 @@ func (nc *namespaceController) updateConditions(ctx context.Context, ns *types.O
 	}
 	raw, err := json.Marshal(st)
 	if err == nil {
-		_, err = nc.client().UpdateStatus(ctx, ns.WithMember("status", raw), UpdateOptions{})
+		_, err = nc.client().UpdateStatus(ctx, ns.WithMember("status", raw), UpdateOptions{FieldManager: managerControllerManager})
 	}
 	if err != nil && ctx.Err() == nil {
 		nc.c.logError("namespace controller: couldn't update status conditions", ns.Name(), err)

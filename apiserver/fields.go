@@ -57,6 +57,13 @@ func resetFields(r *Resource) map[string]*fieldpath.Set {
 	}
 }
 
+// The field managers of the writes kubemem makes itself, named as kube-apiserver names those of the components
+// that make them there (their User-Agent's first part).
+const (
+	managerAPIServer         = "kube-apiserver"          // the default namespaces and priority classes
+	managerControllerManager = "kube-controller-manager" // the controllers' writes (service accounts, GC, namespaces)
+)
+
 // userAgentKey carries the User-Agent of an HTTP request to the verbs, which name the field manager after it when
 // the request names none.
 type userAgentKey struct{}

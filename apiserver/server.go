@@ -103,7 +103,7 @@ func (s *Server) createDefaultNamespaces() error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.create(context.Background(), ns, "", obj, CreateOptions{}); err != nil {
+		if _, err := s.create(context.Background(), ns, "", obj, CreateOptions{FieldManager: managerAPIServer}); err != nil {
 			return err
 		}
 	}
@@ -127,7 +127,7 @@ func (s *Server) createSystemPriorityClasses() error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.create(context.Background(), pcr, "", obj, CreateOptions{}); err != nil {
+		if _, err := s.create(context.Background(), pcr, "", obj, CreateOptions{FieldManager: managerAPIServer}); err != nil {
 			return err
 		}
 	}

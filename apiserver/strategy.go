@@ -266,7 +266,7 @@ func (s *Server) afterCreate(ctx context.Context, r *Resource, obj *types.Object
 		return
 	}
 	sa := types.NewObject(types.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, types.ObjectMeta{Name: "default", Namespace: obj.Name()})
-	_, err := s.create(ctx, s.registry().resources[ServiceAccounts], obj.Name(), sa, CreateOptions{})
+	_, err := s.create(ctx, s.registry().resources[ServiceAccounts], obj.Name(), sa, CreateOptions{FieldManager: managerControllerManager})
 	if err != nil && !types.IsAlreadyExists(err) && s.opts.Logger != nil {
 		s.opts.Logger.Warn("creating the default service account", "namespace", obj.Name(), "error", err)
 	}
