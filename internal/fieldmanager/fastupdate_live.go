@@ -32,7 +32,7 @@ type fastEntry struct {
 
 // fastUpdateLive is Update for live != nil and a built-in kind, with obj's managedFields already removed into out
 // (whose metadata map is meta), where it sets the new ones; the objects are viewed and compared with view (the kind,
-// or its metadata for UpdateMetadata). It returns false when the SMD path must decide; out is
+// or its metadata for UpdateMetadata), in one walk that builds no view (see fastCompare.value). It returns false when the SMD path must decide; out is
 // then unchanged.
 func (m *Manager) fastUpdateLive(live, obj, out, meta map[string]any, id identity, now time.Time, view *types.Schema) bool {
 	reset, ok := m.fast.resetFor(id.Subresource)
@@ -51,9 +51,7 @@ func (m *Manager) fastUpdateLive(live, obj, out, meta map[string]any, id identit
 	}
 	var c fastCompare
 	c.trackRemoved = true
-	lv := typedView(view, withoutManagedFields(live))
-	ov := typedView(view, out)
-	am, member, ok := c.object(view, lv, true, ov, rootTries{reset: reset, strip: stripTrie})
+	am, member, ok := c.object(view, withoutManagedFields(live), true, out, rootTries{reset: reset, strip: stripTrie})
 	if !ok || member {
 		return false
 	}
