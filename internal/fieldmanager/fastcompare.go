@@ -30,9 +30,11 @@ type fastCompare struct {
 	removed      map[string]any // the Removed set as a FieldsV1 object, without the reset fields; nil when empty
 	path         []pathElem     // the path being walked
 	inReset      int            // > 0 below a reset field, whose changes nobody gets or loses
+	schemas      *schemaCache   // the FieldsV1 keys of fields and the lists' keys, or nil
 }
 
-// pathElem is one element of fastCompare.path: a field name, or a serialized list element.
+// pathElem is one element of fastCompare.path: a field name when field, else the element's FieldsV1 key (a
+// serialized list element, or a field name after "f:" as schemaCache holds them).
 type pathElem struct {
 	k     string
 	field bool
@@ -75,7 +77,7 @@ func (c *fastCompare) addRemoved(children map[string]any) {
 }
 
 // removedChild records the removal of the value l of schema t (field f, or nil) at the path element k (a field
-// name when field) below the current path; view says whether l is to be seen through the typed view (see
+// name when field, else its FieldsV1 key) below the current path; view says whether l is to be seen through the typed view (see
 // fastCompare.value). It returns false when the SMD path must decide.
 func (c *fastCompare) removedChild(k string, field bool, t *types.Schema, f *types.Field, l any, ctr rootTries, view bool) bool {
 	c.path = append(c.path, pathElem{k: k, field: field})
@@ -144,7 +146,7 @@ func (c *fastCompare) removedAll(t *types.Schema, f *types.Field, l any, tr root
 		if !ok {
 			return nil, false
 		}
-		rel, keys := listRelationship(t, f)
+		rel, keys := c.schemas.list(t, f)
 		if rel != schema.Associative || len(ll) == 0 {
 			return nil, true
 		}
@@ -192,7 +194,7 @@ func (c *fastCompare) removedAll(t *types.Schema, f *types.Field, l any, tr root
 // members are the fields of t that the view keeps (see fieldShallow).
 func (c *fastCompare) removedStruct(t *types.Schema, lm map[string]any, tr rootTries) (map[string]any, bool) {
 	var out map[string]any
-	fields := t.FieldsNoCopy()
+	fields, keys := t.FieldsNoCopy(), c.schemas.keysOf(t)
 	for i := range fields {
 		f := &fields[i]
 		raw, present := lm[f.Name]
@@ -205,7 +207,8 @@ func (c *fastCompare) removedStruct(t *types.Schema, lm map[string]any, tr rootT
 		if !ok {
 			return nil, false
 		}
-		out = addChild(out, f.Name, true, children, true, ctr)
+		k, field := fieldElem(f, keys, i)
+		out = addChild(out, k, field, children, true, ctr)
 	}
 	return out, true
 }
@@ -382,7 +385,7 @@ func (c *fastCompare) viewedStruct(t *types.Schema, l any, lp bool, r any, tr ro
 	rHas := r != nil
 	n := 0 // the members of either view
 	var out map[string]any
-	fields := t.FieldsNoCopy()
+	fields, keys := t.FieldsNoCopy(), c.schemas.keysOf(t)
 	for i := range fields {
 		f := &fields[i]
 		var rv, lv any
@@ -398,13 +401,15 @@ func (c *fastCompare) viewedStruct(t *types.Schema, l any, lp bool, r any, tr ro
 		switch {
 		case rkeep:
 			n++
+			k, field := fieldElem(f, keys, i)
 			var cont bool
-			if out, cont = c.child(out, f.Name, true, f.Type, f, lv, lkeep, rv, tr.child(f.Name), true); !cont {
+			if out, cont = c.child(out, k, field, f.Type, f, lv, lkeep, rv, tr.child(f.Name), true); !cont {
 				return nil, false, false
 			}
 		case lkeep:
 			n++
-			if c.trackRemoved && !c.removedChild(f.Name, true, f.Type, f, lv, tr.child(f.Name), true) {
+			k, field := fieldElem(f, keys, i)
+			if c.trackRemoved && !c.removedChild(k, field, f.Type, f, lv, tr.child(f.Name), true) {
 				return nil, false, false
 			}
 		}
@@ -455,6 +460,15 @@ func (c *fastCompare) deduced(t *types.Schema, l any, lp bool, r any, tr rootTri
 	return out, !lp, true
 }
 
+// fieldElem returns the path element of the field f, the i-th of its struct, whose fields' FieldsV1 keys are keys
+// (nil when the schema cache does not have them): the key, or the field's name and true.
+func fieldElem(f *types.Field, keys []string, i int) (string, bool) {
+	if keys != nil {
+		return keys[i], false
+	}
+	return f.Name, true
+}
+
 // childDeduced is child for a deduced value in the field name.
 func (c *fastCompare) childDeduced(out map[string]any, t *types.Schema, name string, l any, lp bool, r any, ctr rootTries) (map[string]any, bool) {
 	c.enter(name, true, ctr)
@@ -466,9 +480,9 @@ func (c *fastCompare) childDeduced(out map[string]any, t *types.Schema, name str
 	return addChild(out, name, true, children, member, ctr), true
 }
 
-// child compares the value r of schema t (field f, or nil) with l at the path element below the current path that
-// is the field name when field, else the serialized element k, where the tries are ctr; view is value's. It adds the result to out,
-// which it returns (allocated on first use), and false when the SMD path must decide.
+// child compares the value r of schema t (field f, or nil) with l at the path element k below the current path (a
+// field name when field, else its FieldsV1 key), where the tries are ctr; view is value's. It adds the result to
+// out, which it returns (allocated on first use), and false when the SMD path must decide.
 func (c *fastCompare) child(out map[string]any, k string, field bool, t *types.Schema, f *types.Field, l any, lp bool, r any, ctr rootTries, view bool) (map[string]any, bool) {
 	c.enter(k, field, ctr)
 	children, member, ok := c.value(t, f, l, lp, r, ctr, view)
@@ -479,7 +493,8 @@ func (c *fastCompare) child(out map[string]any, k string, field bool, t *types.S
 	return addChild(out, k, field, children, member, ctr), true
 }
 
-// enter descends the walk to the path element k (a field name when field), whose tries are ctr.
+// enter descends the walk to the path element k (a field name when field, else its FieldsV1 key), whose tries are
+// ctr.
 func (c *fastCompare) enter(k string, field bool, ctr rootTries) {
 	if !c.trackRemoved {
 		return
@@ -501,7 +516,7 @@ func (c *fastCompare) leave(ctr rootTries) {
 	}
 }
 
-// addChild adds the path element k (a field name when field, else serialized), with FieldsV1 children and
+// addChild adds the path element k (a field name when field, else its FieldsV1 key), with FieldsV1 children and
 // membership member, to out unless the reset fields drop it; the strip fields take its membership.
 func addChild(out map[string]any, k string, field bool, children map[string]any, member bool, ctr rootTries) map[string]any {
 	if ctr.reset.has() {
@@ -562,7 +577,7 @@ func (c *fastCompare) list(t *types.Schema, f *types.Field, l any, lp bool, r an
 			return nil, false, false
 		}
 	}
-	rel, keys := listRelationship(t, f)
+	rel, keys := c.schemas.list(t, f)
 	if rel != schema.Associative || (len(ll) == 0 && len(rl) == 0) {
 		return viewedLeaf(t, l, lp, r, view)
 	}

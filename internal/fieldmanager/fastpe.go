@@ -17,7 +17,8 @@ import (
 // listItemPE returns the serialized path element of the element e of an associative list with keys (k:{...}) or
 // without (a set, v:...), as SMD's listItemToPathElement and SerializePathElement make it, and false where SMD would
 // fail or where equality of path elements might not be equality of their serialization (floating-point numbers).
-// With view, e is a struct seen through the typed view (see fastCompare.value).
+// keys must be sorted as sortedKeys sorts them. With view, e is a struct seen through the typed view (see
+// fastCompare.value).
 func listItemPE(elem *types.Schema, keys []string, e any, view bool) (string, bool) {
 	if len(keys) == 0 {
 		if !plainScalar(e) {
@@ -39,7 +40,7 @@ func listItemPE(elem *types.Schema, keys []string, e any, view bool) (string, bo
 	b.Grow(32)
 	fast := true
 	n := 0
-	for _, k := range sortedKeys(keys) {
+	for _, k := range keys {
 		v, present := keyMember(elem, em, k, view)
 		if !present {
 			d, ok := keyDefault(elem, k)

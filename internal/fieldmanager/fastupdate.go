@@ -114,7 +114,12 @@ func (f *fastUpdater) resetFor(subresource string) (*pathTrie, bool) {
 // the SMD path must decide. kind is the kind's root schema and zero its zero object; obj has no managedFields. The
 // walk sees both through the typed view without building it (see fastCompare.value); zero is its own view.
 func fastCreateFields(kind *types.Schema, zero, obj map[string]any, reset *pathTrie) (map[string]any, bool) {
-	var c fastCompare
+	return fastCreateFieldsWith(nil, kind, zero, obj, reset)
+}
+
+// fastCreateFieldsWith is fastCreateFields reading the schemas through schemas, the cache of kind's (or nil).
+func fastCreateFieldsWith(schemas *schemaCache, kind *types.Schema, zero, obj map[string]any, reset *pathTrie) (map[string]any, bool) {
+	c := fastCompare{schemas: schemas}
 	fields, member, ok := c.object(kind, zero, true, obj, rootTries{reset: reset, strip: stripTrie})
 	if !ok || member {
 		// The root is never a member of a comparison of two present objects.

@@ -49,8 +49,7 @@ func (m *Manager) fastUpdateLive(live, obj, out, meta map[string]any, id identit
 		// An object without managedFields is tracked again only from its next apply.
 		return true
 	}
-	var c fastCompare
-	c.trackRemoved = true
+	c := fastCompare{trackRemoved: true, schemas: m.schemas}
 	am, member, ok := c.object(view, withoutManagedFields(live), true, out, rootTries{reset: reset, strip: stripTrie})
 	if !ok || member {
 		return false

@@ -63,6 +63,7 @@ type Manager struct {
 	kind       *types.Schema             // the kind's schema for built-in kinds (see typedView), else nil
 	metaKind   *types.Schema             // kind with only apiVersion, kind and metadata (UpdateMetadata), or nil
 	zero       map[string]any            // what a create is compared with (see zeroObject); never modified
+	schemas    *schemaCache              // the fast paths' cache of the kind's schemas, or nil; never modified
 	fast       *fastUpdater              // the reset fields as the fast paths read them (see fastupdate.go)
 }
 
@@ -77,7 +78,7 @@ func New(conv TypeConverter, gvk types.GroupVersionKind, resetFields map[string]
 		apiVersion: fieldpath.APIVersion(gvk.GroupVersion().String()),
 		updaters:   make(map[string]*merge.Updater, len(resetFields)),
 	}
-	m.kind, m.zero = builtinKind(conv)
+	m.kind, m.zero, m.schemas = builtinKind(conv)
 	if m.kind != nil {
 		m.metaKind = m.kind.WithFieldsOnly("apiVersion", "kind", "metadata")
 	}
@@ -197,7 +198,7 @@ func (m *Manager) updateView(live, obj map[string]any, manager, subresource stri
 	id := identity{Manager: manager, Operation: operationUpdate, APIVersion: string(m.apiVersion), Subresource: subresource}
 	if fast && live == nil && len(mgd.fields) == 0 && m.kind != nil {
 		if reset, ok := m.fast.resetFor(subresource); ok {
-			if fields, ok := fastCreateFields(m.kind, m.zero, out, reset); ok {
+			if fields, ok := fastCreateFieldsWith(m.schemas, m.kind, m.zero, out, reset); ok {
 				setManagedFieldsList(out, meta, createdEntry(id, fields, now))
 				return out, nil
 			}
