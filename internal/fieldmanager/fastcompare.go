@@ -30,9 +30,11 @@ type fastCompare struct {
 	removed      map[string]any // the Removed set as a FieldsV1 object, without the reset fields; nil when empty
 	path         []pathElem     // the path being walked
 	inReset      int            // > 0 below a reset field, whose changes nobody gets or loses
+	schemas      *schemaCache   // the FieldsV1 keys of fields and the lists' keys, or nil
 }
 
-// pathElem is one element of fastCompare.path: a field name, or a serialized list element.
+// pathElem is one element of fastCompare.path: a field name when field, else the element's FieldsV1 key (a
+// serialized list element, or a field name after "f:" as schemaCache holds them).
 type pathElem struct {
 	k     string
 	field bool
@@ -75,13 +77,14 @@ func (c *fastCompare) addRemoved(children map[string]any) {
 }
 
 // removedChild records the removal of the value l of schema t (field f, or nil) at the path element k (a field
-// name when field) below the current path. It returns false when the SMD path must decide.
-func (c *fastCompare) removedChild(k string, field bool, t *types.Schema, f *types.Field, l any, ctr rootTries) bool {
+// name when field, else its FieldsV1 key) below the current path; view says whether l is to be seen through the typed view (see
+// fastCompare.value). It returns false when the SMD path must decide.
+func (c *fastCompare) removedChild(k string, field bool, t *types.Schema, f *types.Field, l any, ctr rootTries, view bool) bool {
 	c.path = append(c.path, pathElem{k: k, field: field})
 	if ctr.reset.has() {
 		c.inReset++
 	}
-	children, ok := c.removedAll(t, f, l, ctr)
+	children, ok := c.removedAll(t, f, l, ctr, view)
 	if ok {
 		c.addRemoved(children)
 	}
@@ -94,8 +97,8 @@ func (c *fastCompare) removedChild(k string, field bool, t *types.Schema, f *typ
 
 // removedAll returns the FieldsV1 children of the removed value l of schema t (field f, or nil): every path below
 // it, as SMD's compareWalker finds them when the new object has nothing there, and false where SMD would report
-// an error or this walk does not follow it.
-func (c *fastCompare) removedAll(t *types.Schema, f *types.Field, l any, tr rootTries) (map[string]any, bool) {
+// an error or this walk does not follow it. With view, l is seen through the typed view (see fastCompare.value).
+func (c *fastCompare) removedAll(t *types.Schema, f *types.Field, l any, tr rootTries, view bool) (map[string]any, bool) {
 	switch t.Kind() {
 	case types.KindObject, types.KindMap:
 		if l == nil {
@@ -105,9 +108,16 @@ func (c *fastCompare) removedAll(t *types.Schema, f *types.Field, l any, tr root
 		if !ok {
 			return nil, false
 		}
-		if t.Atomic() || len(lm) == 0 {
+		if t.Atomic() {
 			return nil, true
 		}
+		if view && t.Kind() == types.KindObject {
+			return c.removedStruct(t, lm, tr)
+		}
+		if len(lm) == 0 {
+			return nil, true
+		}
+		elemView := view && t.Elem() != nil && t.Elem().Kind() == types.KindObject
 		var out map[string]any
 		for k, v := range lm {
 			ct, cf := t.Elem(), (*types.Field)(nil)
@@ -117,8 +127,11 @@ func (c *fastCompare) removedAll(t *types.Schema, f *types.Field, l any, tr root
 				}
 				ct = cf.Type
 			}
+			if elemView {
+				v = elemShallow(v)
+			}
 			ctr := tr.child(k)
-			children, ok := c.removedAll(ct, cf, v, ctr)
+			children, ok := c.removedAll(ct, cf, v, ctr, elemView)
 			if !ok {
 				return nil, false
 			}
@@ -133,20 +146,24 @@ func (c *fastCompare) removedAll(t *types.Schema, f *types.Field, l any, tr root
 		if !ok {
 			return nil, false
 		}
-		rel, keys := listRelationship(t, f)
+		rel, keys := c.schemas.list(t, f)
 		if rel != schema.Associative || len(ll) == 0 {
 			return nil, true
 		}
+		elemView := view && t.Elem().Kind() == types.KindObject
 		var out map[string]any
 		for _, e := range ll {
-			pe, ok := listItemPE(t.Elem(), keys, e)
+			if elemView {
+				e = elemShallow(e)
+			}
+			pe, ok := listItemPE(t.Elem(), keys, e, elemView)
 			if !ok {
 				return nil, false
 			}
 			if _, dup := out[pe]; dup {
 				return nil, false
 			}
-			children, ok := c.removedAll(t.Elem(), nil, e, rootTries{})
+			children, ok := c.removedAll(t.Elem(), nil, e, rootTries{}, elemView)
 			if !ok {
 				return nil, false
 			}
@@ -161,7 +178,7 @@ func (c *fastCompare) removedAll(t *types.Schema, f *types.Field, l any, tr root
 		var out map[string]any
 		for k, v := range lm {
 			ctr := tr.child(k)
-			children, ok := c.removedAll(t, nil, v, ctr)
+			children, ok := c.removedAll(t, nil, v, ctr, false)
 			if !ok {
 				return nil, false
 			}
@@ -173,18 +190,48 @@ func (c *fastCompare) removedAll(t *types.Schema, f *types.Field, l any, tr root
 	}
 }
 
+// removedStruct is removedAll for the struct lm of the non-atomic schema t seen through the typed view: its
+// members are the fields of t that the view keeps (see fieldShallow).
+func (c *fastCompare) removedStruct(t *types.Schema, lm map[string]any, tr rootTries) (map[string]any, bool) {
+	var out map[string]any
+	fields, keys := t.FieldsNoCopy(), c.schemas.keysOf(t)
+	for i := range fields {
+		f := &fields[i]
+		raw, present := lm[f.Name]
+		v, keep := fieldShallow(f, raw, present)
+		if !keep {
+			continue
+		}
+		ctr := tr.child(f.Name)
+		children, ok := c.removedAll(f.Type, f, v, ctr, true)
+		if !ok {
+			return nil, false
+		}
+		k, field := fieldElem(f, keys, i)
+		out = addChild(out, k, field, children, true, ctr)
+	}
+	return out, true
+}
+
 // value compares the value r (always present) of schema t with l (present when lp) at a path whose tries are tr,
 // as SMD's compareWalker.compare does for the Added and Modified sets. f is the field holding the value, nil for list
 // elements and map values. It returns the FieldsV1 children of the path (nil when none), whether the path itself
 // is a member, and false when the SMD path must decide.
-func (c *fastCompare) value(t *types.Schema, f *types.Field, l any, lp bool, r any, tr rootTries) (map[string]any, bool, bool) {
+//
+// With view, the walk compares the typed views of l and r (see typedView) without building them: l and r are
+// their views at this path one level deep (fieldShallow, elemShallow: a struct's zero value is an empty map whose
+// view it is), and each struct below is seen through its view as the walk reaches it.
+func (c *fastCompare) value(t *types.Schema, f *types.Field, l any, lp bool, r any, tr rootTries, view bool) (map[string]any, bool, bool) {
 	switch t.Kind() {
 	case types.KindObject:
-		return c.object(t, l, lp, r, tr)
+		if view {
+			return c.viewedStruct(t, l, lp, r, tr)
+		}
+		return c.members(t, true, l, lp, r, tr, false)
 	case types.KindMap:
-		return c.mapOf(t, l, lp, r, tr)
+		return c.members(t, false, l, lp, r, tr, view)
 	case types.KindList:
-		return c.list(t, f, l, lp, r, tr)
+		return c.list(t, f, l, lp, r, tr, view)
 	case types.KindUntyped:
 		if t.Name() == "runtime.RawExtension" {
 			// Scalar, atomic list and atomic map: a leaf whatever the values.
@@ -197,6 +244,18 @@ func (c *fastCompare) value(t *types.Schema, f *types.Field, l any, lp bool, r a
 		}
 		return leaf(l, lp, r)
 	}
+}
+
+// viewedLeaf is leaf for values of schema t that are seen through the typed view when view: it compares the views
+// themselves.
+func viewedLeaf(t *types.Schema, l any, lp bool, r any, view bool) (map[string]any, bool, bool) {
+	if !lp {
+		return nil, true, true
+	}
+	if view {
+		l, r = viewValue(t, l), viewValue(t, r)
+	}
+	return leaf(l, lp, r)
 }
 
 // leaf is SMD's doLeaf for a present r: a member when l is absent or differs.
@@ -248,25 +307,21 @@ func isStringScalar(t *types.Schema) bool {
 	return (t.Format() == "" || t.Format() == "byte") && t.Name() != "resource.Quantity"
 }
 
-// object compares the struct r of schema t with l.
+// object compares the struct r of schema t with l, both seen through the typed view.
 func (c *fastCompare) object(t *types.Schema, l any, lp bool, r any, tr rootTries) (map[string]any, bool, bool) {
-	return c.members(t, true, l, lp, r, tr)
-}
-
-// mapOf compares the map r of schema t with l.
-func (c *fastCompare) mapOf(t *types.Schema, l any, lp bool, r any, tr rootTries) (map[string]any, bool, bool) {
-	return c.members(t, false, l, lp, r, tr)
+	return c.viewedStruct(t, l, lp, r, tr)
 }
 
 // members compares the members of r, a struct (isStruct: typed by t's fields) or a map (typed by t's element), with
-// those of l.
-func (c *fastCompare) members(t *types.Schema, isStruct bool, l any, lp bool, r any, tr rootTries) (map[string]any, bool, bool) {
+// those of l. With view, the values of a map are seen through the typed view (see value); a struct seen through it
+// is viewedStruct's.
+func (c *fastCompare) members(t *types.Schema, isStruct bool, l any, lp bool, r any, tr rootTries, view bool) (map[string]any, bool, bool) {
 	lm, rm, ok := maps2(l, lp, r)
 	if !ok {
 		return nil, false, false
 	}
 	if t.Atomic() || (len(lm) == 0 && len(rm) == 0) {
-		return leaf(l, lp, r)
+		return viewedLeaf(t, l, lp, r, view)
 	}
 	// typeOf returns the type of member k, and its field for a struct; ok is false for a field the struct does not
 	// have (no type: SMD reports a schema error).
@@ -280,6 +335,7 @@ func (c *fastCompare) members(t *types.Schema, isStruct bool, l any, lp bool, r 
 		}
 		return f.Type, f, true
 	}
+	elemView := view && !isStruct && t.Elem().Kind() == types.KindObject
 	var out map[string]any
 	for k, rv := range rm {
 		ct, f, ok := typeOf(k)
@@ -287,8 +343,14 @@ func (c *fastCompare) members(t *types.Schema, isStruct bool, l any, lp bool, r 
 			return nil, false, false
 		}
 		lv, lvp := lm[k]
+		if elemView {
+			rv = elemShallow(rv)
+			if lvp {
+				lv = elemShallow(lv)
+			}
+		}
 		var cont bool
-		if out, cont = c.child(out, k, true, ct, f, lv, lvp, rv, tr.child(k)); !cont {
+		if out, cont = c.child(out, k, true, ct, f, lv, lvp, rv, tr.child(k), elemView); !cont {
 			return nil, false, false
 		}
 	}
@@ -298,10 +360,63 @@ func (c *fastCompare) members(t *types.Schema, isStruct bool, l any, lp bool, r 
 				continue
 			}
 			ct, f, ok := typeOf(k)
-			if !ok || !c.removedChild(k, true, ct, f, lv, tr.child(k)) {
+			if elemView {
+				lv = elemShallow(lv)
+			}
+			if !ok || !c.removedChild(k, true, ct, f, lv, tr.child(k), elemView) {
 				return nil, false, false
 			}
 		}
+	}
+	return out, !lp, true
+}
+
+// viewedStruct is members for the struct r of schema t compared with l, both seen through the typed view: the
+// members of each are the fields of t the view keeps (fieldShallow), and a null (untyped nil) has none.
+func (c *fastCompare) viewedStruct(t *types.Schema, l any, lp bool, r any, tr rootTries) (map[string]any, bool, bool) {
+	lm, rm, ok := maps2(l, lp, r)
+	if !ok {
+		return nil, false, false
+	}
+	if t.Atomic() {
+		return viewedLeaf(t, l, lp, r, true)
+	}
+	lHas := lp && l != nil // whether l has members: a struct rather than null
+	rHas := r != nil
+	n := 0 // the members of either view
+	var out map[string]any
+	fields, keys := t.FieldsNoCopy(), c.schemas.keysOf(t)
+	for i := range fields {
+		f := &fields[i]
+		var rv, lv any
+		var rkeep, lkeep bool
+		if rHas {
+			raw, present := rm[f.Name]
+			rv, rkeep = fieldShallow(f, raw, present)
+		}
+		if lHas {
+			raw, present := lm[f.Name]
+			lv, lkeep = fieldShallow(f, raw, present)
+		}
+		switch {
+		case rkeep:
+			n++
+			k, field := fieldElem(f, keys, i)
+			var cont bool
+			if out, cont = c.child(out, k, field, f.Type, f, lv, lkeep, rv, tr.child(f.Name), true); !cont {
+				return nil, false, false
+			}
+		case lkeep:
+			n++
+			k, field := fieldElem(f, keys, i)
+			if c.trackRemoved && !c.removedChild(k, field, f.Type, f, lv, tr.child(f.Name), true) {
+				return nil, false, false
+			}
+		}
+	}
+	if n == 0 {
+		// Both views are empty (or null): SMD compares them as a leaf.
+		return viewedLeaf(t, l, lp, r, true)
 	}
 	return out, !lp, true
 }
@@ -337,12 +452,21 @@ func (c *fastCompare) deduced(t *types.Schema, l any, lp bool, r any, tr rootTri
 			if _, ok := rm[k]; ok {
 				continue
 			}
-			if !c.removedChild(k, true, t, nil, lv, tr.child(k)) {
+			if !c.removedChild(k, true, t, nil, lv, tr.child(k), false) {
 				return nil, false, false
 			}
 		}
 	}
 	return out, !lp, true
+}
+
+// fieldElem returns the path element of the field f, the i-th of its struct, whose fields' FieldsV1 keys are keys
+// (nil when the schema cache does not have them): the key, or the field's name and true.
+func fieldElem(f *types.Field, keys []string, i int) (string, bool) {
+	if keys != nil {
+		return keys[i], false
+	}
+	return f.Name, true
 }
 
 // childDeduced is child for a deduced value in the field name.
@@ -356,12 +480,12 @@ func (c *fastCompare) childDeduced(out map[string]any, t *types.Schema, name str
 	return addChild(out, name, true, children, member, ctr), true
 }
 
-// child compares the value r of schema t (field f, or nil) with l at the path element below the current path that
-// is the field name when field, else the serialized element k, where the tries are ctr. It adds the result to out,
-// which it returns (allocated on first use), and false when the SMD path must decide.
-func (c *fastCompare) child(out map[string]any, k string, field bool, t *types.Schema, f *types.Field, l any, lp bool, r any, ctr rootTries) (map[string]any, bool) {
+// child compares the value r of schema t (field f, or nil) with l at the path element k below the current path (a
+// field name when field, else its FieldsV1 key), where the tries are ctr; view is value's. It adds the result to
+// out, which it returns (allocated on first use), and false when the SMD path must decide.
+func (c *fastCompare) child(out map[string]any, k string, field bool, t *types.Schema, f *types.Field, l any, lp bool, r any, ctr rootTries, view bool) (map[string]any, bool) {
 	c.enter(k, field, ctr)
-	children, member, ok := c.value(t, f, l, lp, r, ctr)
+	children, member, ok := c.value(t, f, l, lp, r, ctr, view)
 	c.leave(ctr)
 	if !ok {
 		return nil, false
@@ -369,7 +493,8 @@ func (c *fastCompare) child(out map[string]any, k string, field bool, t *types.S
 	return addChild(out, k, field, children, member, ctr), true
 }
 
-// enter descends the walk to the path element k (a field name when field), whose tries are ctr.
+// enter descends the walk to the path element k (a field name when field, else its FieldsV1 key), whose tries are
+// ctr.
 func (c *fastCompare) enter(k string, field bool, ctr rootTries) {
 	if !c.trackRemoved {
 		return
@@ -391,7 +516,7 @@ func (c *fastCompare) leave(ctr rootTries) {
 	}
 }
 
-// addChild adds the path element k (a field name when field, else serialized), with FieldsV1 children and
+// addChild adds the path element k (a field name when field, else its FieldsV1 key), with FieldsV1 children and
 // membership member, to out unless the reset fields drop it; the strip fields take its membership.
 func addChild(out map[string]any, k string, field bool, children map[string]any, member bool, ctr rootTries) map[string]any {
 	if ctr.reset.has() {
@@ -437,8 +562,9 @@ func maps2(l any, lp bool, r any) (lm, rm map[string]any, ok bool) {
 }
 
 // list compares the list r of schema t (field f, or nil) with l: a leaf when atomic or when both are empty, else
-// element by element, each identified by its path element (SMD's listItemToPathElement).
-func (c *fastCompare) list(t *types.Schema, f *types.Field, l any, lp bool, r any, tr rootTries) (map[string]any, bool, bool) {
+// element by element, each identified by its path element (SMD's listItemToPathElement). With view, elements that
+// are structs are seen through the typed view (see value).
+func (c *fastCompare) list(t *types.Schema, f *types.Field, l any, lp bool, r any, tr rootTries, view bool) (map[string]any, bool, bool) {
 	var ll, rl []any
 	var ok bool
 	if lp && l != nil {
@@ -451,16 +577,20 @@ func (c *fastCompare) list(t *types.Schema, f *types.Field, l any, lp bool, r an
 			return nil, false, false
 		}
 	}
-	rel, keys := listRelationship(t, f)
+	rel, keys := c.schemas.list(t, f)
 	if rel != schema.Associative || (len(ll) == 0 && len(rl) == 0) {
-		return leaf(l, lp, r)
+		return viewedLeaf(t, l, lp, r, view)
 	}
 	elem := t.Elem()
+	elemView := view && elem.Kind() == types.KindObject
 	var lByPE map[string]any
 	if len(ll) > 0 {
 		lByPE = make(map[string]any, len(ll))
 		for _, e := range ll {
-			pe, ok := listItemPE(elem, keys, e)
+			if elemView {
+				e = elemShallow(e)
+			}
+			pe, ok := listItemPE(elem, keys, e, elemView)
 			if !ok {
 				return nil, false, false
 			}
@@ -476,7 +606,10 @@ func (c *fastCompare) list(t *types.Schema, f *types.Field, l any, lp bool, r an
 		seen = make(map[string]struct{}, len(rl))
 	}
 	for _, e := range rl {
-		pe, ok := listItemPE(elem, keys, e)
+		if elemView {
+			e = elemShallow(e)
+		}
+		pe, ok := listItemPE(elem, keys, e, elemView)
 		if !ok {
 			return nil, false, false
 		}
@@ -488,7 +621,7 @@ func (c *fastCompare) list(t *types.Schema, f *types.Field, l any, lp bool, r an
 		}
 		le, lep := lByPE[pe]
 		var cont bool
-		if out, cont = c.child(out, pe, false, elem, nil, le, lep, e, rootTries{}); !cont {
+		if out, cont = c.child(out, pe, false, elem, nil, le, lep, e, rootTries{}, elemView); !cont {
 			return nil, false, false
 		}
 	}
@@ -497,7 +630,7 @@ func (c *fastCompare) list(t *types.Schema, f *types.Field, l any, lp bool, r an
 			if _, ok := seen[pe]; ok {
 				continue
 			}
-			if !c.removedChild(pe, false, elem, nil, e, rootTries{}) {
+			if !c.removedChild(pe, false, elem, nil, e, rootTries{}, elemView) {
 				return nil, false, false
 			}
 		}

@@ -17,7 +17,9 @@ import (
 // listItemPE returns the serialized path element of the element e of an associative list with keys (k:{...}) or
 // without (a set, v:...), as SMD's listItemToPathElement and SerializePathElement make it, and false where SMD would
 // fail or where equality of path elements might not be equality of their serialization (floating-point numbers).
-func listItemPE(elem *types.Schema, keys []string, e any) (string, bool) {
+// keys must be sorted as sortedKeys sorts them. With view, e is a struct seen through the typed view (see
+// fastCompare.value).
+func listItemPE(elem *types.Schema, keys []string, e any, view bool) (string, bool) {
 	if len(keys) == 0 {
 		if !plainScalar(e) {
 			return "", false
@@ -38,8 +40,8 @@ func listItemPE(elem *types.Schema, keys []string, e any) (string, bool) {
 	b.Grow(32)
 	fast := true
 	n := 0
-	for _, k := range sortedKeys(keys) {
-		v, present := em[k]
+	for _, k := range keys {
+		v, present := keyMember(elem, em, k, view)
 		if !present {
 			d, ok := keyDefault(elem, k)
 			if !ok {
@@ -75,15 +77,29 @@ func listItemPE(elem *types.Schema, keys []string, e any) (string, bool) {
 		b.WriteByte('}')
 		return b.String(), true
 	}
-	return serializeKey(elem, keys, em)
+	return serializeKey(elem, keys, em, view)
+}
+
+// keyMember returns the member k of the list element em of schema elem, and whether em has it; with view, as the
+// typed view of em has it (see fieldShallow).
+func keyMember(elem *types.Schema, em map[string]any, k string, view bool) (any, bool) {
+	v, present := em[k]
+	if !view {
+		return v, present
+	}
+	f, ok := elem.Field(k)
+	if !ok {
+		return nil, false // the view has no undeclared fields
+	}
+	return fieldShallow(f, v, present)
 }
 
 // serializeKey serializes the key of the element em with SMD's serializer, where listItemPE cannot write it itself;
-// listItemPE has checked that the key is valid.
-func serializeKey(elem *types.Schema, keys []string, em map[string]any) (string, bool) {
+// listItemPE has checked that the key is valid. view is listItemPE's.
+func serializeKey(elem *types.Schema, keys []string, em map[string]any, view bool) (string, bool) {
 	var fl value.FieldList
 	for _, k := range keys {
-		v, present := em[k]
+		v, present := keyMember(elem, em, k, view)
 		if !present {
 			v, _ = keyDefault(elem, k)
 			if v == nil {

@@ -111,11 +111,16 @@ func (f *fastUpdater) resetFor(subresource string) (*pathTrie, bool) {
 // fastCreateFields returns the FieldsV1 object of the entry a create of obj gives its manager when no other
 // manager owns anything: the fields where obj's typed view differs from the kind's zero object, without the reset
 // fields (reset) and the stripped fields. It returns nil and true when the entry would be empty, and false when
-// the SMD path must decide. kind is the kind's root schema and zero its zero object; obj has no managedFields.
+// the SMD path must decide. kind is the kind's root schema and zero its zero object; obj has no managedFields. The
+// walk sees both through the typed view without building it (see fastCompare.value); zero is its own view.
 func fastCreateFields(kind *types.Schema, zero, obj map[string]any, reset *pathTrie) (map[string]any, bool) {
-	view := typedView(kind, obj)
-	var c fastCompare
-	fields, member, ok := c.object(kind, zero, true, view, rootTries{reset: reset, strip: stripTrie})
+	return fastCreateFieldsWith(nil, kind, zero, obj, reset)
+}
+
+// fastCreateFieldsWith is fastCreateFields reading the schemas through schemas, the cache of kind's (or nil).
+func fastCreateFieldsWith(schemas *schemaCache, kind *types.Schema, zero, obj map[string]any, reset *pathTrie) (map[string]any, bool) {
+	c := fastCompare{schemas: schemas}
+	fields, member, ok := c.object(kind, zero, true, obj, rootTries{reset: reset, strip: stripTrie})
 	if !ok || member {
 		// The root is never a member of a comparison of two present objects.
 		return nil, false

@@ -32,7 +32,7 @@ type fastEntry struct {
 
 // fastUpdateLive is Update for live != nil and a built-in kind, with obj's managedFields already removed into out
 // (whose metadata map is meta), where it sets the new ones; the objects are viewed and compared with view (the kind,
-// or its metadata for UpdateMetadata). It returns false when the SMD path must decide; out is
+// or its metadata for UpdateMetadata), in one walk that builds no view (see fastCompare.value). It returns false when the SMD path must decide; out is
 // then unchanged.
 func (m *Manager) fastUpdateLive(live, obj, out, meta map[string]any, id identity, now time.Time, view *types.Schema) bool {
 	reset, ok := m.fast.resetFor(id.Subresource)
@@ -49,11 +49,8 @@ func (m *Manager) fastUpdateLive(live, obj, out, meta map[string]any, id identit
 		// An object without managedFields is tracked again only from its next apply.
 		return true
 	}
-	var c fastCompare
-	c.trackRemoved = true
-	lv := typedView(view, withoutManagedFields(live))
-	ov := typedView(view, out)
-	am, member, ok := c.object(view, lv, true, ov, rootTries{reset: reset, strip: stripTrie})
+	c := fastCompare{trackRemoved: true, schemas: m.schemas}
+	am, member, ok := c.object(view, withoutManagedFields(live), true, out, rootTries{reset: reset, strip: stripTrie})
 	if !ok || member {
 		return false
 	}
@@ -145,7 +142,7 @@ func (m *Manager) fastEntries(entries []entry) ([]fastEntry, bool) {
 		var fields map[string]any
 		if e.fieldsV1 != nil {
 			f, ok := e.fieldsV1.(map[string]any)
-			if !ok || !canonicalFields(m.kind, nil, f, true, stripTrie) {
+			if !ok || !canonicalFields(m.schemas, m.kind, nil, f, true, stripTrie) {
 				return nil, false
 			}
 			fields = f
@@ -165,7 +162,8 @@ func (m *Manager) fastEntries(entries []entry) ([]fastEntry, bool) {
 // deduced value), is exactly what fieldsFromSet writes for the set setFromFields reads from it, and whether SMD's
 // reconciliation with the schema leaves it as it is: no children below an atomic value, no field the schema does
 // not know. strip is the strip trie at the path: an entry owning a stripped field is left to the SMD path too.
-func canonicalFields(t *types.Schema, f *types.Field, node map[string]any, root bool, strip *pathTrie) bool {
+// schemas is the cache of the kind's schemas, or nil.
+func canonicalFields(schemas *schemaCache, t *types.Schema, f *types.Field, node map[string]any, root bool, strip *pathTrie) bool {
 	for k, v := range node {
 		cv, ok := v.(map[string]any)
 		if !ok || cv == nil {
@@ -177,7 +175,7 @@ func canonicalFields(t *types.Schema, f *types.Field, node map[string]any, root 
 			}
 			continue
 		}
-		ct, cf, cstrip, ok := childSchema(t, f, k, strip)
+		ct, cf, cstrip, ok := childSchema(schemas, t, f, k, strip)
 		if !ok {
 			return false
 		}
@@ -186,10 +184,10 @@ func canonicalFields(t *types.Schema, f *types.Field, node map[string]any, root 
 		if cstrip.has() && member {
 			return false
 		}
-		if len(cv) > 0 && !granular(ct, cf) {
+		if len(cv) > 0 && !granular(schemas, ct, cf) {
 			return false
 		}
-		if !canonicalFields(ct, cf, cv, false, cstrip) {
+		if !canonicalFields(schemas, ct, cf, cv, false, cstrip) {
 			return false
 		}
 	}
@@ -197,8 +195,9 @@ func canonicalFields(t *types.Schema, f *types.Field, node map[string]any, root 
 }
 
 // childSchema returns the schema (nil: deduced), field and strip trie of the path element k below a path of schema
-// t (field f), and false when the key is not a canonical path element of a value of that schema.
-func childSchema(t *types.Schema, f *types.Field, k string, strip *pathTrie) (*types.Schema, *types.Field, *pathTrie, bool) {
+// t (field f), and false when the key is not a canonical path element of a value of that schema. schemas is
+// canonicalFields'.
+func childSchema(schemas *schemaCache, t *types.Schema, f *types.Field, k string, strip *pathTrie) (*types.Schema, *types.Field, *pathTrie, bool) {
 	if name, ok := strings.CutPrefix(k, "f:"); ok {
 		switch {
 		case t == nil:
@@ -219,7 +218,7 @@ func childSchema(t *types.Schema, f *types.Field, k string, strip *pathTrie) (*t
 	if t == nil || t.Kind() != types.KindList {
 		return nil, nil, nil, false
 	}
-	rel, keys := listRelationship(t, f)
+	rel, keys := schemas.list(t, f)
 	if rel != schema.Associative {
 		return nil, nil, nil, false
 	}
@@ -233,8 +232,8 @@ func childSchema(t *types.Schema, f *types.Field, k string, strip *pathTrie) (*t
 }
 
 // granular reports whether the value of schema t (field f; nil t: deduced) is granular, so that an entry may own
-// paths below it: a non-atomic struct or map, an associative list, a deduced map.
-func granular(t *types.Schema, f *types.Field) bool {
+// paths below it: a non-atomic struct or map, an associative list, a deduced map. schemas is canonicalFields'.
+func granular(schemas *schemaCache, t *types.Schema, f *types.Field) bool {
 	if t == nil {
 		return true
 	}
@@ -242,7 +241,7 @@ func granular(t *types.Schema, f *types.Field) bool {
 	case types.KindObject, types.KindMap:
 		return !t.Atomic()
 	case types.KindList:
-		rel, _ := listRelationship(t, f)
+		rel, _ := schemas.list(t, f)
 		return rel == schema.Associative
 	case types.KindUntyped:
 		return t.Name() != "runtime.RawExtension"

@@ -63,6 +63,7 @@ type Manager struct {
 	kind       *types.Schema             // the kind's schema for built-in kinds (see typedView), else nil
 	metaKind   *types.Schema             // kind with only apiVersion, kind and metadata (UpdateMetadata), or nil
 	zero       map[string]any            // what a create is compared with (see zeroObject); never modified
+	schemas    *schemaCache              // the fast paths' cache of the kind's schemas, or nil; never modified
 	fast       *fastUpdater              // the reset fields as the fast paths read them (see fastupdate.go)
 }
 
@@ -77,7 +78,7 @@ func New(conv TypeConverter, gvk types.GroupVersionKind, resetFields map[string]
 		apiVersion: fieldpath.APIVersion(gvk.GroupVersion().String()),
 		updaters:   make(map[string]*merge.Updater, len(resetFields)),
 	}
-	m.kind, m.zero = builtinKind(conv)
+	m.kind, m.zero, m.schemas = builtinKind(conv)
 	if m.kind != nil {
 		m.metaKind = m.kind.WithFieldsOnly("apiVersion", "kind", "metadata")
 	}
@@ -182,6 +183,14 @@ func (m *Manager) updateView(live, obj map[string]any, manager, subresource stri
 			return out, nil
 		}
 	}
+	if fast && live == nil && m.kind != nil && metadataOf(obj)["managedFields"] == nil {
+		// A create that brings no managedFields starts from none, as decodeLiveOrNew would find: no need to ask it.
+		id := identity{Manager: cmp.Or(manager, UnknownManager), Operation: operationUpdate, APIVersion: string(m.apiVersion), Subresource: subresource}
+		if out, ok := m.fastCreate(obj, id, now); ok {
+			return out, nil
+		}
+		fast = false // the fast create below would give up the same way
+	}
 	mgd := m.decodeLiveOrNew(live, obj, subresource != "")
 	out, meta := withOwnMetadata(obj)
 	if meta != nil {
@@ -196,11 +205,8 @@ func (m *Manager) updateView(live, obj map[string]any, manager, subresource stri
 	}
 	id := identity{Manager: manager, Operation: operationUpdate, APIVersion: string(m.apiVersion), Subresource: subresource}
 	if fast && live == nil && len(mgd.fields) == 0 && m.kind != nil {
-		if reset, ok := m.fast.resetFor(subresource); ok {
-			if fields, ok := fastCreateFields(m.kind, m.zero, out, reset); ok {
-				setManagedFieldsList(out, meta, createdEntry(id, fields, now))
-				return out, nil
-			}
+		if out, ok := m.fastCreate(obj, id, now); ok {
+			return out, nil
 		}
 	}
 	if err := m.update(live, out, mgd, id, now); err != nil {
@@ -209,6 +215,26 @@ func (m *Manager) updateView(live, obj map[string]any, manager, subresource stri
 	m.capUpdateManagers(mgd)
 	setManagedFields(out, meta, mgd)
 	return out, nil
+}
+
+// fastCreate is the fast path of a create of a built-in kind whose managedFields start empty: it returns obj,
+// without the managedFields it brings, with the one entry fastCreateFields gives id, and false when the SMD path
+// must decide.
+func (m *Manager) fastCreate(obj map[string]any, id identity, now time.Time) (map[string]any, bool) {
+	reset, ok := m.fast.resetFor(id.Subresource)
+	if !ok {
+		return nil, false
+	}
+	out, meta := withOwnMetadata(obj)
+	if meta != nil {
+		delete(meta, "managedFields")
+	}
+	fields, ok := fastCreateFieldsWith(m.schemas, m.kind, m.zero, out, reset)
+	if !ok {
+		return nil, false
+	}
+	setManagedFieldsList(out, meta, createdEntry(id, fields, now))
+	return out, true
 }
 
 // UpdateNoErrors is Update for callers that must not fail a write over field management, as kube-apiserver's

@@ -28,10 +28,11 @@ type TypeConverter interface {
 
 // typeConverter is a TypeConverter for one root type of an SMD schema.
 type typeConverter struct {
-	parser *typed.Parser // owns the schema; never modified after construction
-	root   typed.ParseableType
-	kind   *types.Schema  // the root schema of a built-in kind, or nil
-	zero   map[string]any // the zero object of a built-in kind, or nil; never modified
+	parser  *typed.Parser // owns the schema; never modified after construction
+	root    typed.ParseableType
+	kind    *types.Schema  // the root schema of a built-in kind, or nil
+	zero    map[string]any // the zero object of a built-in kind, or nil; never modified
+	schemas *schemaCache   // the fast paths' cache of the kind's schemas, or nil; never modified
 }
 
 var _ TypeConverter = (*typeConverter)(nil)
@@ -51,13 +52,14 @@ func (c *typeConverter) TypedToObject(v *typed.TypedValue) (map[string]any, erro
 	return valueToObject(v.AsValue())
 }
 
-// builtinKind returns the root schema of c's built-in kind and its zero object (see zeroObject), or nil and an
-// empty object for other converters. The results must not be modified.
-func builtinKind(c TypeConverter) (*types.Schema, map[string]any) {
+// builtinKind returns the root schema of c's built-in kind, its zero object (see zeroObject) and the cache of its
+// schemas (see schemaCache), or nil, an empty object and nil for other converters. The results must not be
+// modified.
+func builtinKind(c TypeConverter) (*types.Schema, map[string]any, *schemaCache) {
 	if tc, ok := c.(*typeConverter); ok && tc.kind != nil {
-		return tc.kind, tc.zero
+		return tc.kind, tc.zero, tc.schemas
 	}
-	return nil, map[string]any{}
+	return nil, map[string]any{}, nil
 }
 
 // deducedConverter is kube's converter for objects without a schema: every map is granular and every list atomic.
@@ -98,7 +100,7 @@ func ForKind(gvk types.GroupVersionKind) (TypeConverter, bool) {
 	b := newBuiltinSchema()
 	root := b.named(s)
 	conv := newTypeConverter(b.finish(), root)
-	conv.kind, conv.zero = s, zeroObject(s)
+	conv.kind, conv.zero, conv.schemas = s, zeroObject(s), newSchemaCache(s)
 	c, _ := kindConverters.LoadOrStore(gvk, conv)
 	return c.(*typeConverter), true
 }

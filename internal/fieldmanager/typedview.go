@@ -106,6 +106,75 @@ func viewField(f *types.Field, v any, present bool) (view any, keep, changed boo
 	return v, true, false
 }
 
+// fieldShallow returns the value of field f in the typed view of a struct whose value of f is v (present says
+// whether the struct has f), and whether the view has the field, as viewField does but without taking the view of
+// what is below: a struct, list or map the object has is returned as the object has it, and a struct's zero value
+// (a missing or null field) as an empty map, whose view that zero value is. fastCompare takes the views below as it
+// walks them, so that the walk allocates none.
+func fieldShallow(f *types.Field, v any, present bool) (any, bool) {
+	t := f.Type
+	if v == nil {
+		if !f.OmitZero && !f.Pointer && t.GoKind() == "struct" && t.Kind() == types.KindObject {
+			return map[string]any(nil), true // zeroField's zeroObject(t), the view of an empty struct
+		}
+		return zeroField(f)
+	}
+	if f.OmitZero && isZeroScalar(v) {
+		return nil, false
+	}
+	if t.Kind() == types.KindObject || t.GoKind() == "struct" || f.Pointer {
+		return v, true
+	}
+	switch t.Kind() {
+	case types.KindList:
+		if l, ok := v.([]any); ok && len(l) == 0 && f.OmitEmpty {
+			return nil, false
+		}
+		return v, true
+	case types.KindMap:
+		if m, ok := v.(map[string]any); ok && len(m) == 0 && f.OmitEmpty {
+			return nil, false
+		}
+		return v, true
+	}
+	if f.OmitEmpty && isZeroScalar(v) {
+		return nil, false
+	}
+	return v, true
+}
+
+// elemShallow is fieldShallow for e, an element of a list or map of structs: the zero struct (an empty map) for
+// null, else e.
+func elemShallow(e any) any {
+	if e == nil {
+		return map[string]any(nil)
+	}
+	return e
+}
+
+// viewValue returns the typed view of v, a value of schema t found where the object is viewed, such as a value
+// fieldShallow or elemShallow returned: fastCompare builds views only to compare atomic values whole.
+func viewValue(t *types.Schema, v any) any {
+	switch t.Kind() {
+	case types.KindObject:
+		if m, ok := v.(map[string]any); ok {
+			out, _ := viewStruct(t, m)
+			return out
+		}
+	case types.KindList:
+		if l, ok := v.([]any); ok {
+			out, _ := viewList(t.Elem(), l)
+			return out
+		}
+	case types.KindMap:
+		if m, ok := v.(map[string]any); ok {
+			out, _ := viewMap(t.Elem(), m)
+			return out
+		}
+	}
+	return v
+}
+
 // viewElem returns the view of e, an element of a list or map of the struct type elem, and whether it differs from
 // e: a struct's view, or the zero struct for null.
 func viewElem(elem *types.Schema, e any) (any, bool) {
