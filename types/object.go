@@ -506,87 +506,94 @@ func ObjectFromValue(v any) (*Object, error) {
 // resourceVersion belongs, whether a member precedes that offset, and spans with the offsets of each managedFields
 // entry's fieldsV1 appended (appendManagedFieldsEntry).
 func appendMeta(b []byte, m *ObjectMeta, spans []int32) ([]byte, int, bool, []int32) {
-	b = append(b, '{')
-	first := true
-	str := func(name, v string) {
-		if v == "" {
-			return
-		}
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, '"')
-		b = append(b, name...)
-		b = append(b, '"', ':')
-		b = jsontree.AppendString(b, v)
-	}
-	raw := func(name string) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, '"')
-		b = append(b, name...)
-		b = append(b, '"', ':')
-	}
-	str("name", m.Name)
-	str("generateName", m.GenerateName)
-	str("namespace", m.Namespace)
-	str("selfLink", m.SelfLink)
-	str("uid", m.UID)
-	rvAt, rvAfter := len(b), !first
+	w := memberWriter{b: append(b, '{')}
+	w.str("name", m.Name)
+	w.str("generateName", m.GenerateName)
+	w.str("namespace", m.Namespace)
+	w.str("selfLink", m.SelfLink)
+	w.str("uid", m.UID)
+	rvAt, rvAfter := len(w.b), w.some
 	if m.Generation != 0 {
-		raw("generation")
-		b = strconv.AppendInt(b, m.Generation, 10)
+		w.key("generation")
+		w.b = strconv.AppendInt(w.b, m.Generation, 10)
 	}
 	if !m.CreationTimestamp.IsZero() {
-		raw("creationTimestamp")
-		b = m.CreationTimestamp.AppendJSON(b)
+		w.key("creationTimestamp")
+		w.b = m.CreationTimestamp.AppendJSON(w.b)
 	}
 	if m.DeletionTimestamp != nil {
-		raw("deletionTimestamp")
-		if m.DeletionTimestamp.IsZero() {
-			b = append(b, "null"...)
-		} else {
-			b = m.DeletionTimestamp.AppendJSON(b)
-		}
+		w.time("deletionTimestamp", m.DeletionTimestamp)
 	}
 	if m.DeletionGracePeriodSeconds != nil {
-		raw("deletionGracePeriodSeconds")
-		b = strconv.AppendInt(b, *m.DeletionGracePeriodSeconds, 10)
+		w.key("deletionGracePeriodSeconds")
+		w.b = strconv.AppendInt(w.b, *m.DeletionGracePeriodSeconds, 10)
 	}
 	if len(m.Labels) > 0 {
-		raw("labels")
-		b, _ = jsontree.Append(b, m.Labels)
+		w.key("labels")
+		w.b, _ = jsontree.Append(w.b, m.Labels)
 	}
 	if len(m.Annotations) > 0 {
-		raw("annotations")
-		b, _ = jsontree.Append(b, m.Annotations)
+		w.key("annotations")
+		w.b, _ = jsontree.Append(w.b, m.Annotations)
 	}
 	if len(m.OwnerReferences) > 0 {
-		raw("ownerReferences")
+		w.key("ownerReferences")
 		enc, _ := json.Marshal(m.OwnerReferences) // plain structs of strings and bools: cannot fail
-		b = append(b, enc...)
+		w.b = append(w.b, enc...)
 	}
 	if len(m.Finalizers) > 0 {
-		raw("finalizers")
-		b, _ = jsontree.Append(b, m.Finalizers)
+		w.key("finalizers")
+		w.b, _ = jsontree.Append(w.b, m.Finalizers)
 	}
 	if m.ManagedFields != nil { // an empty list is kept: a write that sends managedFields: [] clears them
-		raw("managedFields")
-		b = append(b, '[')
+		w.key("managedFields")
+		w.b = append(w.b, '[')
 		for i := range m.ManagedFields {
 			if i > 0 {
-				b = append(b, ',')
+				w.b = append(w.b, ',')
 			}
 			var start, end int
-			b, start, end = appendManagedFieldsEntry(b, &m.ManagedFields[i])
+			w.b, start, end = appendManagedFieldsEntry(w.b, &m.ManagedFields[i])
 			spans = append(spans, int32(start), int32(end))
 		}
-		b = append(b, ']')
+		w.b = append(w.b, ']')
 	}
-	return append(b, '}'), rvAt, rvAfter, spans
+	return append(w.b, '}'), rvAt, rvAfter, spans
+}
+
+// memberWriter appends the members of a JSON object whose opening brace b already holds, with commas between them.
+type memberWriter struct {
+	b    []byte
+	some bool // whether a member was written
+}
+
+// key writes the name of the next member and its colon; the caller writes the value.
+func (w *memberWriter) key(name string) {
+	if w.some {
+		w.b = append(w.b, ',')
+	}
+	w.some = true
+	w.b = append(w.b, '"')
+	w.b = append(w.b, name...)
+	w.b = append(w.b, '"', ':')
+}
+
+// str writes the member name with the string v, unless v is empty (omitempty).
+func (w *memberWriter) str(name, v string) {
+	if v != "" {
+		w.key(name)
+		w.b = jsontree.AppendString(w.b, v)
+	}
+}
+
+// time writes the member name with the time t, null when it is zero.
+func (w *memberWriter) time(name string, t *Time) {
+	w.key(name)
+	if t.IsZero() {
+		w.b = append(w.b, "null"...)
+	} else {
+		w.b = t.AppendJSON(w.b)
+	}
 }
 
 // appendManagedFieldsEntry encodes e with encoding/json's member names and order, its fieldsV1 as written
@@ -594,48 +601,27 @@ func appendMeta(b []byte, m *ObjectMeta, spans []int32) ([]byte, int, bool, []in
 // returns where its fieldsV1 starts and ends in b (-1 when it has none). A fieldsV1 that is not JSON is left out, so
 // the document stays valid.
 func appendManagedFieldsEntry(b []byte, e *ManagedFieldsEntry) ([]byte, int, int) {
-	b = append(b, '{')
-	first := true
-	key := func(name string) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, '"')
-		b = append(b, name...)
-		b = append(b, '"', ':')
-	}
-	str := func(name, v string) {
-		if v != "" {
-			key(name)
-			b = jsontree.AppendString(b, v)
-		}
-	}
-	str("manager", e.Manager)
-	str("operation", e.Operation)
-	str("apiVersion", e.APIVersion)
+	w := memberWriter{b: append(b, '{')}
+	w.str("manager", e.Manager)
+	w.str("operation", e.Operation)
+	w.str("apiVersion", e.APIVersion)
 	if e.Time != nil {
-		key("time")
-		if e.Time.IsZero() {
-			b = append(b, "null"...)
-		} else {
-			b = e.Time.AppendJSON(b)
-		}
+		w.time("time", e.Time)
 	}
-	str("fieldsType", e.FieldsType)
+	w.str("fieldsType", e.FieldsType)
 	start, end := -1, -1
 	if len(e.FieldsV1) > 0 {
-		mark, wasFirst := len(b), first
-		key("fieldsV1")
-		at := len(b)
-		if enc, err := jsontree.AppendCanonical(b, e.FieldsV1); err == nil {
-			b, start, end = enc, at, len(enc)
+		before := w
+		w.key("fieldsV1")
+		at := len(w.b)
+		if enc, err := jsontree.AppendCanonical(w.b, e.FieldsV1); err == nil {
+			w.b, start, end = enc, at, len(enc)
 		} else {
-			b, first = b[:mark], wasFirst
+			w = before // the member is left out
 		}
 	}
-	str("subresource", e.Subresource)
-	return append(b, '}'), start, end
+	w.str("subresource", e.Subresource)
+	return append(w.b, '}'), start, end
 }
 
 // NewObject returns an Object with the given kind, apiVersion and metadata and no other members; metadata's maps

@@ -534,6 +534,13 @@ func addChild(out map[string]any, k string, field bool, children map[string]any,
 	if field {
 		k = "f:" + k
 	}
+	setFieldsNode(out, k, children, member)
+	return out
+}
+
+// setFieldsNode sets out[k] to the FieldsV1 node of a path element with children (nil or empty for none) that is a
+// member or not: {} for a member without children, children with "." added for a member with some.
+func setFieldsNode(out map[string]any, k string, children map[string]any, member bool) {
 	switch {
 	case len(children) == 0:
 		out[k] = map[string]any{}
@@ -543,7 +550,6 @@ func addChild(out map[string]any, k string, field bool, children map[string]any,
 	default:
 		out[k] = children
 	}
-	return out
 }
 
 // maps2 returns l and r as maps (nil for an absent l or null), and false when either is another kind of value.

@@ -284,15 +284,7 @@ func fieldsMinus(e, a, b map[string]any) map[string]any {
 		if out == nil {
 			out = make(map[string]any, len(e))
 		}
-		switch {
-		case len(children) == 0:
-			out[k] = map[string]any{}
-		case member:
-			children["."] = map[string]any{}
-			out[k] = children
-		default:
-			out[k] = children
-		}
+		setFieldsNode(out, k, children, member)
 	}
 	return out
 }
