@@ -158,7 +158,8 @@ func (s *Schema) Fields() []Field { return slices.Clone(s.fields) }
 func (s *Schema) FieldsNoCopy() []Field { return s.fields }
 
 // WithFieldsOnly returns a copy of the struct schema s that declares only those of its fields that are named, for
-// walking part of an object (its metadata, say) as if the rest were absent from the schema. s is not modified.
+// walking part of an object (its metadata, say) as if the rest were absent from the schema. s is not modified, and
+// the copy is immutable like every Schema: both are safe for concurrent use.
 func (s *Schema) WithFieldsOnly(names ...string) *Schema {
 	cp := *s
 	cp.fields = nil

@@ -153,12 +153,12 @@ func (m *Manager) Update(live, obj map[string]any, manager, subresource string, 
 // and metadata, and the caller has checked that their other members are equal. The result is Update's on the whole
 // objects (but for those members): equal members hold no change to record, and the entries are reconciled with the
 // schema alone. Leaving the bodies out spares decoding, viewing and comparing them, which is most of the work when a
-// controller changes a label.
+// controller changes a label. Like Update, it is safe for concurrent use and modifies neither argument.
 func (m *Manager) UpdateMetadata(live, obj map[string]any, manager, subresource string, now time.Time) (map[string]any, error) {
 	return m.updateView(live, obj, manager, subresource, now, true, m.metaKind)
 }
 
-// UpdateMetadataNoErrors is UpdateMetadata as UpdateNoErrors is Update.
+// UpdateMetadataNoErrors is UpdateMetadata as UpdateNoErrors is Update (and as safe for concurrent use).
 func (m *Manager) UpdateMetadataNoErrors(live, obj map[string]any, manager, subresource string, now time.Time) map[string]any {
 	out, err := m.UpdateMetadata(live, obj, manager, subresource, now)
 	return orLiveManagedFields(out, err, live, obj)

@@ -10,7 +10,7 @@ import (
 // autoscaling/v1 Scale. A write through the scale subresource is tracked on the Scale (whose only owned field is
 // spec.replicas), and the result is carried back to the object's entries.
 
-// ScaleAPIVersion is the apiVersion of the Scale objects of the scale subresource.
+// ScaleAPIVersion is the apiVersion of the Scale objects of the scale subresource (a constant).
 const ScaleAPIVersion = "autoscaling/v1"
 
 // scaleReplicasPath is spec.replicas in a Scale.
@@ -38,7 +38,8 @@ func decodeManagedValue(v any) (*managed, error) {
 // ScaleManagedFields returns the managedFields of the Scale of an object whose managedFields are parent (a
 // metadata.managedFields value as decoded JSON), at apiVersion, with its replicas at replicasPath (field names): each
 // entry of the object's version that owns the replicas becomes an entry, with the same identity and time, that owns
-// the Scale's spec.replicas. It returns nil when no entry owns them. parent is not modified.
+// the Scale's spec.replicas. It returns nil when no entry owns them. parent is not modified; the function keeps no
+// state and is safe for concurrent use.
 func ScaleManagedFields(parent any, apiVersion string, replicasPath []string) ([]any, error) {
 	pm, err := decodeManagedValue(parent)
 	if err != nil {
@@ -68,7 +69,7 @@ func ScaleManagedFields(parent any, apiVersion string, replicasPath []string) ([
 //     no such entry: kube writes these entries without a time);
 //   - entries of the object at another apiVersion are dropped (kubemem serves one version of each kind).
 //
-// Neither argument is modified.
+// Neither argument is modified; the function keeps no state and is safe for concurrent use.
 func ParentManagedFields(parent, scale any, apiVersion string, replicasPath []string) ([]any, error) {
 	pm, err := decodeManagedValue(parent)
 	if err != nil {

@@ -207,7 +207,8 @@ func Lookup(data []byte, path ...string) ([]byte, bool) {
 }
 
 // LookupUnique is Lookup for a document whose objects have no repeated keys (a canonical one, AppendCanonical): it
-// stops at the first member of each name instead of reading every member for the last.
+// stops at the first member of each name instead of reading every member for the last. It only reads data and is
+// safe for concurrent use.
 func LookupUnique(data []byte, path ...string) ([]byte, bool) {
 	cur := data
 	for _, name := range path {
