@@ -262,8 +262,9 @@ func canonicalPE(k string) bool {
 	return err == nil && s == k
 }
 
-// fieldsMinus returns a copy of the canonical FieldsV1 object e without the paths that are members of the
-// FieldsV1 objects a and b (either nil), as fieldpath.Set.Difference takes them out; nil when nothing is left.
+// fieldsMinus returns the canonical FieldsV1 object e without the paths that are members of the FieldsV1 objects a
+// and b (either nil), as fieldpath.Set.Difference takes them out; nil when nothing is left. The result shares with e
+// the subtrees that a and b do not reach, and neither is modified.
 func fieldsMinus(e, a, b map[string]any) map[string]any {
 	var out map[string]any
 	for k, v := range e {
@@ -273,6 +274,14 @@ func fieldsMinus(e, a, b map[string]any) map[string]any {
 		cv := v.(map[string]any)
 		av, aHas := a[k].(map[string]any)
 		bv, bHas := b[k].(map[string]any)
+		if !aHas && !bHas {
+			// Nothing is taken out below k: the subtree stays as it is.
+			if out == nil {
+				out = make(map[string]any, len(e))
+			}
+			out[k] = cv
+			continue
+		}
 		member := isMemberNode(cv)
 		if member && ((aHas && isMemberNode(av)) || (bHas && isMemberNode(bv))) {
 			member = false
@@ -298,8 +307,8 @@ func isMemberNode(m map[string]any) bool {
 	return dot
 }
 
-// fieldsUnion returns the union of the canonical FieldsV1 objects a and b, both owned by the caller (a is
-// modified and returned).
+// fieldsUnion returns the union of the canonical FieldsV1 objects a and b: a, which the caller owns, is modified
+// and returned, and may then share subtrees with b, which is not modified.
 func fieldsUnion(a, b map[string]any) map[string]any {
 	for k, v := range b {
 		if k == "." {
@@ -313,8 +322,7 @@ func fieldsUnion(a, b map[string]any) map[string]any {
 		}
 		member := isMemberNode(av) || isMemberNode(bv)
 		delete(av, ".")
-		delete(bv, ".")
-		children := fieldsUnion(av, bv)
+		children := fieldsUnion(av, bv) // b's "." is not carried over: membership is member
 		if member && len(children) > 0 {
 			children["."] = map[string]any{}
 		}

@@ -144,7 +144,8 @@ func (versionConverter) IsMissingVersionError(error) bool { return false }
 // are compared as kube sees its Go structs (see typedView); values of the wrong scalar type are not reported here
 // (validation does). Update returns an error only when an object does not fit the schema's shape (a map where a
 // list belongs, a field a custom resource's schema does not declare); kube-apiserver then keeps live's
-// managedFields (see UpdateNoErrors). The result shares every value but its top-level and metadata maps with obj.
+// managedFields (see UpdateNoErrors). The result shares every value but its top-level and metadata maps with obj,
+// and its managedFields may share maps with live's (a change made to one shows in the other).
 func (m *Manager) Update(live, obj map[string]any, manager, subresource string, now time.Time) (map[string]any, error) {
 	return m.updateUsing(live, obj, manager, subresource, now, true)
 }
