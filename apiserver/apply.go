@@ -17,7 +17,8 @@ import (
 // the live object by the field manager (fields.go, internal/fieldmanager), which also records that the manager
 // owns what it applied; the result then goes through update's rules, or create's when there is no object yet.
 
-// appliedKey marks the context of the write an apply makes: its managedFields are already set.
+// appliedKey marks the context of a write whose managedFields are already set: an apply's, or a write through the
+// scale subresource (scale.go).
 type appliedKey struct{}
 
 // applied reports whether ctx is the context of an apply's write.

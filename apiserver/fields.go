@@ -3,8 +3,6 @@ package apiserver
 import (
 	"bytes"
 	"context"
-	"maps"
-	"slices"
 	"sync"
 
 	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
@@ -84,23 +82,16 @@ func managerName(ctx context.Context, fieldManager string) string {
 }
 
 // fieldWrite says how a write records managedFields: by manager, with the Update operation, through subresource,
-// unless applied (the apply patch already set them).
+// unless applied (an apply, or a write through the scale subresource, already set them).
 type fieldWrite struct {
 	manager     string
 	subresource string
 	applied     bool
 }
 
-// fieldSubresourceKey carries the subresource a write is recorded through when it is not the one whose verbs make
-// it: "scale", whose writes are updates of the main resource.
-type fieldSubresourceKey struct{}
-
 // newFieldWrite returns how the write of ctx through subresource sub, with the fieldManager option, records
 // managedFields.
 func newFieldWrite(ctx context.Context, fieldManager, sub string) fieldWrite {
-	if as, ok := ctx.Value(fieldSubresourceKey{}).(string); ok {
-		sub = as
-	}
 	return fieldWrite{manager: managerName(ctx, fieldManager), subresource: sub, applied: applied(ctx)}
 }
 
@@ -111,34 +102,7 @@ func (s *Server) trackUpdate(r *Resource, w fieldWrite, old, tree map[string]any
 	if fm == nil || w.applied {
 		return tree
 	}
-	out := fm.UpdateNoErrors(old, tree, w.manager, w.subresource, s.clock.Now())
-	if w.subresource == "scale" {
-		untimeScaleEntries(out)
-	}
-	return out
-}
-
-// untimeScaleEntries removes the time of the managedFields entries of the scale subresource in tree, as
-// kube-apiserver's scale handler writes them: it carries the Scale's entries back to the object with the times the
-// object's entries had under the same identity, and no entry of the object has the Scale's (its apiVersion is
-// autoscaling/v1).
-func untimeScaleEntries(tree map[string]any) {
-	meta, _ := tree["metadata"].(map[string]any)
-	list, _ := meta["managedFields"].([]any)
-	copied := false
-	for i, e := range list {
-		m, ok := e.(map[string]any)
-		if !ok || m["subresource"] != "scale" || m["time"] == nil {
-			continue
-		}
-		if !copied { // the list and its entries may be shared with the objects the tree was made from
-			list, copied = slices.Clone(list), true
-			meta["managedFields"] = list
-		}
-		cp := maps.Clone(m)
-		delete(cp, "time")
-		list[i] = cp
-	}
+	return fm.UpdateNoErrors(old, tree, w.manager, w.subresource, s.clock.Now())
 }
 
 // trackMetadataUpdate is trackUpdate for an update whose body equals the stored one's (and that the caller has

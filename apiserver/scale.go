@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 
 	"github.com/kubemem/kubemem/internal/fieldmanager"
 	"github.com/kubemem/kubemem/internal/jsontree"
@@ -47,36 +48,12 @@ func (c *ResourceClient) UpdateScale(ctx context.Context, name string, scale *ty
 	if err := checkScaleReplicas(name, v); err != nil {
 		return nil, err
 	}
-	for {
-		cur, err := c.Get(ctx, name, GetOptions{})
-		if err != nil {
-			return nil, err
-		}
-		u, err := cur.Unstructured()
-		if err != nil {
-			return nil, types.NewInternalError(err)
-		}
-		specPath, _, _ := c.r.scalePaths()
-		if err := u.SetNested(v, specPath...); err != nil {
-			return nil, types.NewInternalError(err)
-		}
-		if rv := scale.ResourceVersion(); rv != "" {
-			u.SetResourceVersion(rv)
-		}
-		next, err := u.ToObject()
-		if err != nil {
-			return nil, types.NewInternalError(err)
-		}
-		// The write is an update of the object; its manager owns the replicas through the scale subresource.
-		updated, _, err := c.s.update(context.WithValue(ctx, fieldSubresourceKey{}, "scale"), c.r, c.ns, next, opts)
-		if types.IsConflict(err) && scale.ResourceVersion() == "" {
-			continue // changed meanwhile; without a precondition the scale applies to the latest version
-		}
-		if err != nil {
-			return nil, err
-		}
-		return scaleOf(c.r, c.r.present(updated))
-	}
+	manager := managerName(ctx, opts.FieldManager)
+	return c.writeScale(ctx, name, scale.ResourceVersion(), opts, func(fm *fieldmanager.Manager, live map[string]any) (map[string]any, error) {
+		next := maps.Clone(live)
+		next["spec"] = map[string]any{"replicas": v}
+		return fm.UpdateNoErrors(live, next, manager, "scale", c.s.clock.Now()), nil
+	})
 }
 
 // checkScaleReplicas validates a Scale's spec.replicas, v.
@@ -99,19 +76,13 @@ func (s *Server) scaleFieldManager() *fieldmanager.Manager {
 	return s.scale.m
 }
 
-// applyScale is server-side apply through the scale subresource, as kube-apiserver's scale handler does it: the
-// object's managedFields are carried to its Scale (the entries that own the replicas), the configuration is applied
-// to the Scale, and the Scale's replicas and entries are carried back to the object, which is then updated.
+// applyScale is server-side apply through the scale subresource (writeScale).
 func (c *ResourceClient) applyScale(ctx context.Context, name string, data []byte, opts PatchOptions) (*types.Object, error) {
 	if err := c.scalable(name); err != nil {
 		return nil, err
 	}
 	if errs := validateApplyOptions(opts); len(errs) > 0 {
 		return nil, types.NewInvalid(types.GroupKind{Group: "meta.k8s.io", Kind: "PatchOptions"}, "", errs)
-	}
-	fm := c.s.scaleFieldManager()
-	if fm == nil {
-		return nil, types.NewInternalError(errors.New("no schema for autoscaling/v1 Scale"))
 	}
 	config, err := decodeApplyConfig(data)
 	if err != nil {
@@ -121,6 +92,26 @@ func (c *ResourceClient) applyScale(ctx context.Context, name string, data []byt
 		return nil, err
 	}
 	force := opts.Force != nil && *opts.Force
+	uopts := UpdateOptions{DryRun: opts.DryRun, FieldManager: opts.FieldManager}
+	return c.writeScale(ctx, name, "", uopts, func(fm *fieldmanager.Manager, live map[string]any) (map[string]any, error) {
+		out, err := fm.Apply(live, config, opts.FieldManager, "scale", force, c.s.clock.Now())
+		if err != nil {
+			return nil, applyError(err)
+		}
+		return out, nil
+	})
+}
+
+// writeScale makes a write through the scale subresource as kube-apiserver's scale handler makes it: the object's
+// managedFields entries that own the replicas are carried to its Scale, change makes the new Scale from it (an
+// update or an apply, which records the manager in the Scale's managedFields), and the Scale's replicas and entries
+// are carried back to the object, which is then updated. A resourceVersion pinned is a precondition; without one the
+// write is made again on the latest version when the object changed meanwhile.
+func (c *ResourceClient) writeScale(ctx context.Context, name, pinned string, opts UpdateOptions, change func(fm *fieldmanager.Manager, live map[string]any) (map[string]any, error)) (*types.Object, error) {
+	fm := c.s.scaleFieldManager()
+	if fm == nil {
+		return nil, types.NewInternalError(errors.New("no schema for autoscaling/v1 Scale"))
+	}
 	apiVersion := c.r.GVR.GroupVersion().String()
 	specPath, _, _ := c.r.scalePaths()
 	ctx = context.WithValue(ctx, appliedKey{}, true) // the managedFields are computed here
@@ -149,19 +140,19 @@ func (c *ResourceClient) applyScale(ctx context.Context, name string, data []byt
 		if scaleFields != nil {
 			_ = live.SetNested(scaleFields, "metadata", "managedFields")
 		}
-		applied, err := fm.Apply(live, config, opts.FieldManager, "scale", force, c.s.clock.Now())
+		next, err := change(fm, live)
 		if err != nil {
-			return nil, applyError(err)
+			return nil, err
 		}
-		replicas, _ := types.Unstructured(applied).Nested("spec", "replicas")
+		replicas, _ := types.Unstructured(next).Nested("spec", "replicas")
 		if replicas == nil {
 			replicas = int64(0)
 		}
 		if err := checkScaleReplicas(name, replicas); err != nil {
 			return nil, err
 		}
-		appliedFields, _ := types.Unstructured(applied).Nested("metadata", "managedFields")
-		fields, err := fieldmanager.ParentManagedFields(parentFields, appliedFields, apiVersion, specPath)
+		nextFields, _ := types.Unstructured(next).Nested("metadata", "managedFields")
+		fields, err := fieldmanager.ParentManagedFields(parentFields, nextFields, apiVersion, specPath)
 		if err != nil {
 			return nil, types.NewInternalError(err)
 		}
@@ -174,13 +165,16 @@ func (c *ResourceClient) applyScale(ctx context.Context, name string, data []byt
 		} else {
 			delete(meta, "managedFields")
 		}
-		next, err := u.ToObject()
+		if pinned != "" {
+			u.SetResourceVersion(pinned)
+		}
+		obj, err := u.ToObject()
 		if err != nil {
 			return nil, types.NewInternalError(err)
 		}
-		updated, _, err := c.s.update(ctx, c.r, c.ns, next, UpdateOptions{DryRun: opts.DryRun, FieldManager: opts.FieldManager})
-		if types.IsConflict(err) {
-			continue // changed meanwhile: apply to the latest version
+		updated, _, err := c.s.update(ctx, c.r, c.ns, obj, opts)
+		if types.IsConflict(err) && pinned == "" {
+			continue // changed meanwhile: write to the latest version
 		}
 		if err != nil {
 			return nil, err
