@@ -406,37 +406,17 @@ func (o *Object) Lookup(path ...string) ([]byte, bool) {
 	return jsontree.LookupUnique(v, path[1:]...)
 }
 
-// bodyMember returns the value of the body member name, reading the body's members only (from bodyAt on, each after
-// a comma). The encoding is canonical, without whitespace, but for what WithMember was given.
+// bodyMember returns the value of the body member name, reading the body's members only (from bodyAt on).
 func (o *Object) bodyMember(name string) ([]byte, bool) {
-	b := o.raw
-	ws := func(i int) int {
-		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-			i++
+	var found []byte
+	jsontree.MembersAfter(o.raw, int(o.bodyAt), func(k, v []byte) bool {
+		if jsontree.KeyEquals(k, name) {
+			found = v
+			return false
 		}
-		return i
-	}
-	for i := ws(int(o.bodyAt)); i < len(b) && b[i] == ','; i = ws(i) {
-		kStart := ws(i + 1)
-		kEnd := jsontree.SkipValue(b, kStart)
-		if kEnd < 0 {
-			return nil, false
-		}
-		colon := ws(kEnd)
-		if colon >= len(b) || b[colon] != ':' {
-			return nil, false
-		}
-		vStart := ws(colon + 1)
-		vEnd := jsontree.SkipValue(b, vStart)
-		if vEnd < 0 {
-			return nil, false
-		}
-		if jsontree.KeyEquals(b[kStart:kEnd], name) {
-			return b[vStart:vEnd], true
-		}
-		i = vEnd
-	}
-	return nil, false
+		return true
+	})
+	return found, found != nil
 }
 
 // Field returns the value of a field selector path such as "metadata.name", "spec.nodeName" or "status.phase" in

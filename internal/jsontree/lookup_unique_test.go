@@ -361,3 +361,31 @@ func FuzzSkipValue(f *testing.F) {
 		}
 	})
 }
+
+// TestMembersAfter: the members that follow an offset where a member ends are read as Members reads them, and what
+// is not the rest of an object is reported.
+func TestMembersAfter(t *testing.T) {
+	doc := []byte(`{"a":1, "b" : {"x":[1]} ,"c":"s"}`)
+	tests := []struct {
+		name string
+		at   int
+		keys []string
+		ok   bool
+	}{
+		{name: "after the first member", at: len(`{"a":1`), keys: []string{`"b"`, `"c"`}, ok: true},
+		{name: "after the last member", at: len(`{"a":1, "b" : {"x":[1]} ,"c":"s"`), ok: true},
+		{name: "inside a value", at: len(`{"a":`), ok: false},
+		{name: "at the end of the data", at: len(doc), ok: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var keys []string
+			ok := MembersAfter(doc, tt.at, func(k, _ []byte) bool {
+				keys = append(keys, string(k))
+				return true
+			})
+			require.Equal(t, tt.ok, ok)
+			require.Equal(t, tt.keys, keys)
+		})
+	}
+}

@@ -88,6 +88,25 @@ func Members(data []byte, fn func(rawKey, value []byte) bool) bool {
 	if i < len(data) && data[i] == '}' {
 		return true
 	}
+	return members(data, i, fn)
+}
+
+// MembersAfter is Members for the members of an object that follow offset i of data, where a member ends: data[i:]
+// is, after optional whitespace, the comma before the next member or the object's closing brace. data[:i] is not
+// read. It reports false when data[i:] is not the rest of an object.
+func MembersAfter(data []byte, i int, fn func(rawKey, value []byte) bool) bool {
+	i = skipWS(data, i)
+	if i < len(data) && data[i] == '}' {
+		return true
+	}
+	if i >= len(data) || data[i] != ',' {
+		return false
+	}
+	return members(data, skipWS(data, i+1), fn)
+}
+
+// members is Members from offset i, the start of a member's key.
+func members(data []byte, i int, fn func(rawKey, value []byte) bool) bool {
 	for i < len(data) {
 		if data[i] != '"' {
 			return false
@@ -189,38 +208,29 @@ func KeyEquals(rawKey []byte, name string) bool {
 // Lookup returns the raw value at path inside the JSON object data, following object members only. The last
 // occurrence of a repeated key wins, as in Decode.
 func Lookup(data []byte, path ...string) ([]byte, bool) {
-	cur := data
-	for _, name := range path {
-		var found []byte
-		ok := Members(cur, func(k, v []byte) bool {
-			if KeyEquals(k, name) {
-				found = v
-			}
-			return true
-		})
-		if !ok || found == nil {
-			return nil, false
-		}
-		cur = found
-	}
-	return cur, true
+	return lookup(data, false, path)
 }
 
 // LookupUnique is Lookup for a document whose objects have no repeated keys (a canonical one, AppendCanonical): it
 // stops at the first member of each name instead of reading every member for the last. It only reads data and is
 // safe for concurrent use.
 func LookupUnique(data []byte, path ...string) ([]byte, bool) {
+	return lookup(data, true, path)
+}
+
+// lookup is Lookup, or LookupUnique when first: it takes the first member of each name instead of the last.
+func lookup(data []byte, first bool, path []string) ([]byte, bool) {
 	cur := data
 	for _, name := range path {
 		var found []byte
-		Members(cur, func(k, v []byte) bool {
+		ok := Members(cur, func(k, v []byte) bool {
 			if KeyEquals(k, name) {
 				found = v
-				return false
+				return !first
 			}
 			return true
 		})
-		if found == nil {
+		if (!ok && !first) || found == nil {
 			return nil, false
 		}
 		cur = found
