@@ -228,37 +228,31 @@ func managedFieldsEntryFromMap(em map[string]any, e *ManagedFieldsEntry) error {
 		var err error
 		switch k {
 		case "manager":
-			e.Manager, err = entryString(v)
+			e.Manager, err = optString(em, k)
 		case "operation":
-			e.Operation, err = entryString(v)
+			e.Operation, err = optString(em, k)
 		case "apiVersion":
-			e.APIVersion, err = entryString(v)
+			e.APIVersion, err = optString(em, k)
 		case "fieldsType":
-			e.FieldsType, err = entryString(v)
+			e.FieldsType, err = optString(em, k)
 		case "subresource":
-			e.Subresource, err = entryString(v)
+			e.Subresource, err = optString(em, k)
 		case "time":
 			var t Time
-			if err = timeFromAny(v, &t); err == nil {
-				e.Time = &t
+			if err = timeFromAny(v, &t); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
 			}
+			e.Time = &t
 		case "fieldsV1":
-			e.FieldsV1, err = jsontree.Append(nil, v)
+			if e.FieldsV1, err = jsontree.Append(nil, v); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", k, err)
+			return err // optString's errors name the field
 		}
 	}
 	return nil
-}
-
-// entryString is the string v, or an error.
-func entryString(v any) (string, error) {
-	s, ok := v.(string)
-	if !ok {
-		return "", fmt.Errorf("expected a string, got %T", v)
-	}
-	return s, nil
 }
 
 func viaJSON(v any, into any) error {
