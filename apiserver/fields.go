@@ -109,14 +109,14 @@ func (s *Server) trackUpdate(r *Resource, w fieldWrite, old, tree map[string]any
 // checked needs tracking): only kind, apiVersion and metadata are decoded, for the field manager's UpdateMetadata.
 // It returns updated with its new managedFields, and the decoded metadata of updated (its managedFields aside) and
 // old, which the caller may modify.
-func (s *Server) trackMetadataUpdate(r *Resource, w fieldWrite, updated, old *types.Object) (*types.Object, []map[string]any, error) {
-	oldMeta, err := decodeMetadata(old, func(string, []byte) bool { return true })
+func (s *Server) trackMetadataUpdate(r *Resource, w fieldWrite, updated, old *types.Object) (_ *types.Object, meta, oldMeta map[string]any, err error) {
+	oldMeta, err = decodeMetadata(old, func(string, []byte) bool { return true })
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	oldManaged, _ := old.Lookup("metadata", "managedFields")
 	sameManaged := false
-	meta, err := decodeMetadata(updated, func(name string, raw []byte) bool {
+	meta, err = decodeMetadata(updated, func(name string, raw []byte) bool {
 		if name == "managedFields" && bytes.Equal(raw, oldManaged) {
 			// A client sends back the managedFields it read: one decoded value serves both objects, which the
 			// field manager does not modify.
@@ -126,7 +126,7 @@ func (s *Server) trackMetadataUpdate(r *Resource, w fieldWrite, updated, old *ty
 		return true
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if sameManaged {
 		meta["managedFields"] = oldMeta["managedFields"]
@@ -134,7 +134,7 @@ func (s *Server) trackMetadataUpdate(r *Resource, w fieldWrite, updated, old *ty
 	tree := map[string]any{"apiVersion": updated.APIVersion(), "kind": updated.Kind(), "metadata": meta}
 	oldTree := map[string]any{"apiVersion": old.APIVersion(), "kind": old.Kind(), "metadata": oldMeta}
 	out, err := withManagedFieldsOf(updated, r.fieldManager().UpdateMetadataNoErrors(oldTree, tree, w.manager, w.subresource, s.clock.Now()))
-	return out, []map[string]any{meta, oldMeta}, err
+	return out, meta, oldMeta, err
 }
 
 // withManagedFieldsOf returns obj with the managedFields of tree, the decoded object they were recorded in.

@@ -170,14 +170,14 @@ func (s *Server) admitUpdate(ctx context.Context, r *Resource, updated, old *typ
 		// Only metadata changed (labels, annotations, finalizers, owners: what controllers mostly write): the
 		// stored object passed the body's rules and its body is unchanged, so only the rules that read metadata
 		// can find something.
-		var decoded []map[string]any // the decoded metadata of updated and old, when tracking decoded them
+		var meta, oldMeta map[string]any // the decoded metadata of updated and old, when tracking decoded them
 		if track {
 			var err error
-			if updated, decoded, err = s.trackMetadataUpdate(r, w, updated, old); err != nil {
+			if updated, meta, oldMeta, err = s.trackMetadataUpdate(r, w, updated, old); err != nil {
 				return nil, err
 			}
 		}
-		if errs := validateMetadataUpdate(gvk, updated, old, decoded...); len(errs) > 0 {
+		if errs := validateMetadataUpdate(gvk, updated, old, meta, oldMeta); len(errs) > 0 {
 			return nil, types.NewInvalid(r.GroupKind(), updated.Name(), errs)
 		}
 		return updated, nil
@@ -307,8 +307,9 @@ func (s *Server) guaranteedUpdate(r *Resource, ns, name string, dryRun bool, fn 
 
 // validateMetadataUpdate is validateObjectUpdate for an update whose body (everything but kind, apiVersion and
 // metadata) is the stored one's: the ObjectMeta rules, and the pod annotation rules, which read the spec too. Kinds
-// whose other rules read metadata (secrets, jobs, cronjobs, CRDs) get the full validation.
-func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object, decoded ...map[string]any) types.FieldErrorList {
+// whose other rules read metadata (secrets, jobs, cronjobs, CRDs) get the full validation. meta and oldMeta are the
+// decoded metadata of obj and old when the caller has them (they are modified), else nil.
+func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object, meta, oldMeta map[string]any) types.FieldErrorList {
 	switch gvk.GroupKind() {
 	case vkSecret, vkJob, vkCronJob, vkCustomResourceDefinition:
 		tree, errA := decodeTree(obj)
@@ -318,11 +319,8 @@ func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object, 
 		}
 		return validateObjectUpdate(gvk, tree, oldTree)
 	}
-	metaOf := func(o *types.Object, i int) vmap {
-		var m map[string]any
-		if len(decoded) == 2 {
-			m = decoded[i]
-		} else {
+	metaOf := func(o *types.Object, m map[string]any) vmap {
+		if m == nil {
 			// managedFields are left out: the field manager wrote them, and no rule reads them.
 			m, _ = decodeMetadata(o, func(name string, _ []byte) bool { return name != "managedFields" })
 		}
@@ -334,17 +332,17 @@ func validateMetadataUpdate(gvk types.GroupVersionKind, obj, old *types.Object, 
 		}
 		return vmap(m)
 	}
-	meta, oldMeta := metaOf(obj, 0), metaOf(old, 1)
+	m, om := metaOf(obj, meta), metaOf(old, oldMeta)
 	finalizerRule := hasKubeFinalizerRule(gvk.Group)
-	errs := validateObjectMetaCreate(meta, finalizerRule)
-	errs = append(errs, validateObjectMetaUpdate(meta, oldMeta, finalizerRule)...)
-	if gvk.GroupKind() == vkPod && (meta.has("annotations") || oldMeta.has("annotations")) {
+	errs := validateObjectMetaCreate(m, finalizerRule)
+	errs = append(errs, validateObjectMetaUpdate(m, om, finalizerRule)...)
+	if gvk.GroupKind() == vkPod && (m.has("annotations") || om.has("annotations")) {
 		// The pod annotation rules read the spec; without annotations they have nothing to check.
 		raw, _ := obj.Lookup("spec")
 		spec, _ := jsontree.DecodeObject(raw)
-		annotations := meta.strMap("annotations")
+		annotations := m.strMap("annotations")
 		errs = append(errs, validatePodSpecificAnnotations(annotations, vmap(spec), vMetaPath.Child("annotations"))...)
-		errs = append(errs, validatePodAnnotationUpdates(annotations, oldMeta.strMap("annotations"), vmap(spec))...)
+		errs = append(errs, validatePodAnnotationUpdates(annotations, om.strMap("annotations"), vmap(spec))...)
 	}
 	return errs
 }
