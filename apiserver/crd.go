@@ -364,19 +364,16 @@ func (s *Server) nameCRD(tree, status map[string]any) bool {
 	conflict := func(reason, name string) {
 		cond["status"], cond["reason"], cond["message"] = "False", reason, `"`+name+`" is already in use`
 	}
-	fresh := func(requested, accepted string, used map[string]bool) bool {
-		return requested == accepted || !used[requested]
+	// take accepts a requested name unless another CRD of the group uses it; the last conflict names the condition.
+	take := func(next *string, requested, accepted string, used map[string]bool, reason string) {
+		if requested == accepted || !used[requested] {
+			*next = requested
+		} else {
+			conflict(reason, requested)
+		}
 	}
-	if fresh(requested.Plural, accepted.Plural, resources) {
-		next.Plural = requested.Plural
-	} else {
-		conflict("PluralConflict", requested.Plural)
-	}
-	if fresh(requested.Singular, accepted.Singular, resources) {
-		next.Singular = requested.Singular
-	} else {
-		conflict("SingularConflict", requested.Singular)
-	}
+	take(&next.Plural, requested.Plural, accepted.Plural, resources, "PluralConflict")
+	take(&next.Singular, requested.Singular, accepted.Singular, resources, "SingularConflict")
 	if !slices.Equal(requested.ShortNames, accepted.ShortNames) {
 		var taken []string
 		for _, sn := range requested.ShortNames {
@@ -397,16 +394,8 @@ func (s *Server) nameCRD(tree, status map[string]any) bool {
 			next.ShortNames = requested.ShortNames
 		}
 	}
-	if fresh(requested.Kind, accepted.Kind, kinds) {
-		next.Kind = requested.Kind
-	} else {
-		conflict("KindConflict", requested.Kind)
-	}
-	if fresh(requested.ListKind, accepted.ListKind, kinds) {
-		next.ListKind = requested.ListKind
-	} else {
-		conflict("ListKindConflict", requested.ListKind)
-	}
+	take(&next.Kind, requested.Kind, accepted.Kind, kinds, "KindConflict")
+	take(&next.ListKind, requested.ListKind, accepted.ListKind, kinds, "ListKindConflict")
 	next.Categories = requested.Categories
 	now := s.clock.Now().UTC().Format("2006-01-02T15:04:05Z")
 	changed := false
